@@ -1,0 +1,109 @@
+"""Validate the answers before anything is written.
+
+Every rule prints one line that says what to change, and the hook exits 1,
+which makes cookiecutter stop the bake (``FailedHookException``).
+The checks are plain functions of the answers so that they can be unit-tested;
+cookiecutter renders the answers into ``ANSWERS_JSON`` before running this file.
+"""
+
+import json
+import re
+import sys
+import zoneinfo
+
+MIN_COOKIECUTTER = (2, 6)
+
+ANSWERS_JSON = r"""{{ cookiecutter | jsonify }}"""
+
+# Packages the generated project imports (or that Python itself provides): a
+# slug with one of these names would shadow it and break the site on import.
+RESERVED_SLUGS = frozenset(sys.stdlib_module_names) | {
+    "asgiref",
+    "channels",
+    "channels_redis",
+    "config",
+    "daphne",
+    "django",
+    "environ",
+    "psycopg",
+    "pytest",
+    "redis",
+    "rest_framework",
+    "site",
+    "test",
+    "tests",
+    "twisted",
+    "whitenoise",
+}
+
+HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+VERSION = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
+
+
+def slug_errors(slug):
+    if not slug.isidentifier() or slug != slug.lower():
+        return [f"project_slug {slug!r} must be a lowercase Python identifier, e.g. 'my_site'."]
+    if slug in RESERVED_SLUGS:
+        return [f"project_slug {slug!r} would shadow the {slug!r} module; pick another name, e.g. '{slug}_site'."]
+    return []
+
+
+def value_errors(answers):
+    errors = []
+    if not answers["project_name"].strip():
+        errors.append("project_name must not be empty.")
+    if not HOSTNAME.match(answers["domain_name"]):
+        errors.append(
+            f"domain_name {answers['domain_name']!r} must be a bare lowercase host name "
+            "such as 'example.com' (no scheme, port or path)."
+        )
+    if not EMAIL.match(answers["email"]):
+        errors.append(f"email {answers['email']!r} must be an address such as 'me@example.com'.")
+    if not VERSION.match(answers["version"]):
+        errors.append(f"version {answers['version']!r} must be a PEP 440 version such as '0.1.0'.")
+    if answers["timezone"] not in zoneinfo.available_timezones():
+        errors.append(f"timezone {answers['timezone']!r} is not an IANA time zone; use e.g. 'UTC' or 'Europe/Paris'.")
+    for key in ("use_redis", "use_docker", "use_chat_demo", "use_user_consumers"):
+        if not isinstance(answers[key], bool):
+            errors.append(f"{key} must be a yes/no answer (JSON true/false), got {answers[key]!r}.")
+    return errors
+
+
+# Option combinations that cannot work together: (predicate, what to change).
+# Every option added later that depends on another one adds its rule here.
+INCOMPATIBLE = []
+
+
+def combination_errors(answers):
+    return [message for broken, message in INCOMPATIBLE if broken(answers)]
+
+
+def cookiecutter_errors(version):
+    found = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+    if found < MIN_COOKIECUTTER:
+        wanted = ".".join(map(str, MIN_COOKIECUTTER))
+        return [f"cookiecutter {version} is too old: run 'pip install \"cookiecutter>={wanted}\"' and bake again."]
+    return []
+
+
+def validate(answers, cookiecutter_version):
+    return (
+        cookiecutter_errors(cookiecutter_version)
+        + slug_errors(answers["project_slug"])
+        + value_errors(answers)
+        + combination_errors(answers)
+    )
+
+
+def main():
+    import cookiecutter
+
+    errors = validate(json.loads(ANSWERS_JSON), cookiecutter.__version__)
+    for error in errors:
+        print(f"ERROR: {error}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("{{ cookiecutter.project_slug }}.core.urls")),
+    path("accounts/", include("{{ cookiecutter.project_slug }}.users.urls")),
+{%- if cookiecutter.use_user_consumers %}
+    path("api/", include("{{ cookiecutter.project_slug }}.users.api_urls")),
+{%- endif %}
+{%- if cookiecutter.use_chat_demo %}
+    path("chat/", include("{{ cookiecutter.project_slug }}.chat.urls")),
+{%- endif %}
+    path(settings.ADMIN_URL, admin.site.urls),
+]

@@ -175,4 +175,6 @@ LOGGING = {
     "formatters": {"verbose": {"format": "%(levelname)s %(asctime)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "verbose"}},
     "root": {"level": "INFO", "handlers": ["console"]},
+    # Replaces Django's default "django" handler so each line is printed once.
+    "loggers": {"django": {"level": "INFO", "handlers": ["console"], "propagate": False}},
 }

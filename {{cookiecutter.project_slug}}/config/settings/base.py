@@ -109,6 +109,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+{%- if cookiecutter.use_user_consumers %}
+# Visitors may create an account through the user API (ws/users/, /api/users/). Off in production unless enabled.
+USERS_WEBSOCKET_SIGNUP = env.bool("USERS_WEBSOCKET_SIGNUP", default=True)
+{%- endif %}
 
 # MIDDLEWARE
 # ------------------------------------------------------------------------------

@@ -32,6 +32,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+{%- if cookiecutter.use_user_consumers %}
+
+# USERS
+# ------------------------------------------------------------------------------
+USERS_WEBSOCKET_SIGNUP = env.bool("USERS_WEBSOCKET_SIGNUP", default=False)
+{%- endif %}
+
 # STATIC
 # ------------------------------------------------------------------------------
 STORAGES = {

@@ -1,10 +1,12 @@
 # make demo: bake the default project into build/demo and serve it on http://127.0.0.1:8000
 # make test: the template's whole test suite (bakes, lints, runs baked projects on real services)
+# make bench: the framework against a hand-written Channels consumer and DCRF 1.3.0 (bench/README.md);
+#             options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--rounds 9"
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test docs clean
+.PHONY: demo test docs clean bench
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +24,9 @@ test: $(VENV)/.installed
 
 docs: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict
+
+bench:
+	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build site

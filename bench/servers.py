@@ -1,0 +1,125 @@
+"""The processes the benchmark starts (daphne per variant, redis-server), and the guarantee that it stops them.
+
+Every child gets its own session and is asked by the kernel to exit if the benchmark dies, so neither a
+failure, Ctrl-C nor a kill of the benchmark leaves a server behind.
+"""
+
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+PR_SET_PDEATHSIG = 1
+START_TIMEOUT = 60
+STOP_TIMEOUT = 5
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def exit_with_parent():
+    """Runs in the child before exec: SIGTERM it when the benchmark process goes away."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class ServerError(Exception):
+    pass
+
+
+class Server:
+    def __init__(self, name, command, cwd, env, log_path):
+        self.name = name
+        self.port = free_port()
+        self.log_path = log_path
+        with open(log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [part.format(port=self.port) for part in command],
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=exit_with_parent,
+            )
+
+    def wait_listening(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return
+            time.sleep(0.1)
+        raise ServerError(f"{self.name} not listening on port {self.port} after {START_TIMEOUT}s:\n{self.log_tail()}")
+
+    def log_tail(self, lines=30):
+        with open(self.log_path, errors="replace") as log:
+            return "".join(log.readlines()[-lines:])
+
+    def stop(self):
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Servers(contextlib.AbstractContextManager):
+    """Starts servers and stops every one of them on exit, whatever the reason for the exit."""
+
+    def __init__(self, log_dir):
+        self.log_dir = log_dir
+        self.running = []
+
+    def start(self, name, command, cwd=None, env=None):
+        server = Server(name, command, cwd, env, self.log_dir / f"{name}.log")
+        self.running.append(server)
+        return server
+
+    def stop(self, servers):
+        for server in servers:
+            server.stop()
+            self.running.remove(server)
+
+    def __exit__(self, *exc_info):
+        self.stop(list(self.running))
+
+
+def daphne_command():
+    return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", "-v", "0", "benchapp.asgi:application"]
+
+
+def redis_command(data_dir):
+    return [
+        "redis-server",
+        "--bind", "127.0.0.1",
+        "--port", "{port}",
+        "--save", "",
+        "--appendonly", "no",
+        "--dir", str(data_dir),
+    ]  # fmt: skip
+
+
+def raise_on_sigterm():
+    """Turn SIGTERM into SystemExit so that ``finally`` and ``with`` blocks stop the servers."""
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def environment(**overrides):
+    return {**os.environ, **overrides}

@@ -1,0 +1,158 @@
+"""Fixtures of the template's test suite.
+
+Session fixtures (per pytest process: each xdist worker has its own servers and bakes):
+
+- ``bake(**extra_context) -> Path``: the baked project directory; each distinct context is baked once per
+  session and the same directory is returned afterwards (treat it as shared: tests may run the project in it).
+- ``project_python -> Path``: the python of ONE virtualenv with every baked project's dependencies,
+  ``build/baked-venv``, shared by all variants and workers (built under a file lock, rebuilt when the
+  dependency union changes). Run a baked project with it from the project directory.
+- ``redis_url -> str``: ``redis://127.0.0.1:<port>/0`` of a redis-server started for this session.
+- ``postgres_url -> str``: a fresh database created for this session on a PostgreSQL cluster started for
+  this session (``postgres://postgres@127.0.0.1:<port>/<name>``, trust authentication).
+- ``postgres_database() -> str``: creates another fresh database on that cluster per call, for tests that
+  must not share one.
+
+Function fixture:
+
+- ``serve(project_dir, environment) -> Server``: daphne serving ``config.asgi:application`` of a baked
+  project on a free loopback port (``server.url``, ``server.ws_url``), stopped when the test ends.
+
+When redis-server or the PostgreSQL binaries are missing, the tests that need them are skipped, or fail when
+the environment variable REQUIRE_SERVICES is set (CI sets it), like the generated project's own suite.
+"""
+
+import json
+import os
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from processes import BackgroundProcess, free_port, port_is_open
+from services import PostgresServer, RedisServer, find_postgres_bin, find_redis_server
+from shared_venv import ensure_venv, project_requirements
+from variants import ALL_ON, TEMPLATE, variant_id
+
+BAKED_VENV = TEMPLATE / "build" / "baked-venv"
+
+
+def require_service(reason):
+    """Skip a test that needs a missing service, or fail it when REQUIRE_SERVICES is set (CI)."""
+    if os.environ.get("REQUIRE_SERVICES"):
+        pytest.fail(f"{reason} (REQUIRE_SERVICES is set, so this cannot be skipped)")
+    pytest.skip(reason)
+
+
+def bake_project(cookies, extra_context):
+    """Bake with pytest-cookies from this template; return (result, seconds)."""
+    started = time.perf_counter()
+    result = cookies.bake(extra_context=extra_context, template=str(TEMPLATE))
+    return result, time.perf_counter() - started
+
+
+@pytest.fixture(scope="session")
+def bake(cookies_session):
+    baked = {}
+
+    def bake_once(**extra_context):
+        key = json.dumps(extra_context, sort_keys=True)
+        if key not in baked:
+            result, _ = bake_project(cookies_session, extra_context)
+            if result.exception is not None:
+                pytest.fail(f"baking {variant_id(extra_context)} failed: {result.exception!r}")
+            baked[key] = result.project_path
+        return baked[key]
+
+    return bake_once
+
+
+@pytest.fixture(scope="session")
+def project_python(bake):
+    return ensure_venv(BAKED_VENV, project_requirements(bake(**ALL_ON) / "pyproject.toml"))
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    executable = find_redis_server()
+    if executable is None:
+        require_service("redis-server is not installed (apt-get install redis-server)")
+    server = RedisServer(executable)
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    bin_dir = find_postgres_bin()
+    if bin_dir is None:
+        require_service("PostgreSQL's initdb/postgres/createdb are not installed (apt-get install postgresql)")
+    server = PostgresServer(bin_dir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server):
+    return postgres_server.create_database()
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server):
+    return postgres_server.create_database
+
+
+@dataclass
+class Server:
+    port: int
+    process: BackgroundProcess
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self):
+        return f"ws://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def serve(project_python, tmp_path):
+    servers = []
+
+    def start(project_dir, environment):
+        port = free_port()
+        process = BackgroundProcess(
+            [project_python, "-m", "daphne", "--bind", "127.0.0.1", "--port", port, "config.asgi:application"],
+            tmp_path / f"daphne-{port}.log",
+            cwd=project_dir,
+            env=environment,
+        )
+        servers.append(process)
+        process.wait_until(lambda: port_is_open(port), "daphne")
+        return Server(port, process)
+
+    yield start
+    for process in servers:
+        process.stop()
+
+
+# Bake times, reported at the end of the run: tests record them as the user property "bake_seconds",
+# which xdist carries from the workers to this (controlling) process with each test report.
+BAKE_SECONDS = {}
+
+
+def pytest_runtest_logreport(report):
+    for name, value in report.user_properties:
+        if name == "bake_seconds":
+            BAKE_SECONDS[report.nodeid.rpartition("[")[2].rstrip("]")] = value
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not BAKE_SECONDS:
+        return
+    terminalreporter.section("bake time per variant")
+    for variant, seconds in sorted(BAKE_SECONDS.items(), key=lambda item: item[1]):
+        terminalreporter.write_line(f"{seconds:6.2f} s  {variant}")
+    mean = sum(BAKE_SECONDS.values()) / len(BAKE_SECONDS)
+    terminalreporter.write_line(f"{mean:6.2f} s  mean of {len(BAKE_SECONDS)} variants")

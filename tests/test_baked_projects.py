@@ -1,0 +1,137 @@
+"""Baked projects run for real: their own test suite, Django's deploy and migration checks, and daphne.
+
+Three representative variants, each against the servers it is configured for: the defaults (SQLite and a
+real Redis), PostgreSQL and Redis (both real), and everything optional off (SQLite, in-memory channel layer).
+All of them run with the one shared virtualenv (``project_python``).
+"""
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from processes import clean_environment, tail
+from variants import ALL_OFF
+
+# name: (extra_context, services the variant runs against)
+VARIANTS = {
+    "defaults": ({}, ("redis",)),
+    "postgresql-redis": ({"database": "postgresql"}, ("postgres", "redis")),
+    "all-off": (ALL_OFF, ()),
+}
+
+
+@dataclass
+class Variant:
+    name: str
+    project: Path
+    services: dict = field(default_factory=dict)
+
+    def environment(self, **overrides):
+        """Where the project's settings find their servers; REQUIRE_SERVICES passes through (CI)."""
+        return clean_environment(
+            **{**self.services, "REQUIRE_SERVICES": os.environ.get("REQUIRE_SERVICES"), **overrides}
+        )
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS))
+def variant(request, bake):
+    extra_context, services = VARIANTS[request.param]
+    found = {}
+    if "redis" in services:
+        found["REDIS_URL"] = request.getfixturevalue("redis_url")
+    if "postgres" in services:
+        found["DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    return Variant(request.param, bake(**extra_context), found)
+
+
+@pytest.fixture
+def database_url(variant, tmp_path, request):
+    """A database of its own for a test that migrates and serves: a fresh one on the variant's engine."""
+    if "DATABASE_URL" in variant.services:
+        return request.getfixturevalue("postgres_database")()
+    return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+
+
+def production_environment(variant, database_url, **overrides):
+    """The production settings with dummy but well-formed secrets, as a deployment would set them."""
+    settings = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ADMIN_URL": f"{secrets.token_hex(8)}/",
+        "DJANGO_ALLOWED_HOSTS": "example.com",
+        "DATABASE_URL": database_url,
+    }
+    return variant.environment(**{**settings, **overrides})
+
+
+def run(python, args, project, environment, timeout=600):
+    """Run the shared venv's python in the project; fail the test with the command's output tail if it fails."""
+    result = subprocess.run(
+        [str(python), *args], cwd=project, env=environment, capture_output=True, text=True, timeout=timeout
+    )
+    if result.returncode:
+        pytest.fail(
+            f"$ python {' '.join(args)}  (in {project}) exited with {result.returncode}\n"
+            f"{tail(result.stdout, 80)}\n{tail(result.stderr, 80)}",
+            pytrace=False,
+        )
+    return result
+
+
+def test_project_test_suite_passes(variant, project_python, record_property):
+    result = run(project_python, ["-m", "pytest", "-q", "-rs"], variant.project, variant.environment())
+    summary = result.stdout.strip().splitlines()[-1]
+    record_property("project_suite", summary)
+    assert re.search(r"\d+ passed", summary), tail(result.stdout)
+    if os.environ.get("REQUIRE_SERVICES"):
+        assert "skipped" not in summary, f"REQUIRE_SERVICES is set but tests were skipped:\n{tail(result.stdout)}"
+
+
+def test_deploy_check_passes_with_production_settings(variant, project_python, database_url):
+    result = run(
+        project_python,
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        variant.project,
+        production_environment(variant, database_url),
+    )
+    assert "System check identified no issues" in result.stdout
+
+
+def test_migrations_are_complete(variant, project_python):
+    result = run(
+        project_python, ["manage.py", "makemigrations", "--check", "--dry-run"], variant.project, variant.environment()
+    )
+    assert "No changes detected" in result.stdout
+
+
+def test_daphne_serves_health_and_websocket(variant, project_python, database_url, serve):
+    environment = production_environment(
+        variant,
+        database_url,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="false",  # no TLS proxy in front of this daphne
+    )
+    run(project_python, ["manage.py", "migrate", "--noinput"], variant.project, environment)
+    server = serve(variant.project, environment)
+
+    with urllib.request.urlopen(f"{server.url}/health/", timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "application/json"
+        assert json.load(response) == {"status": "ok", "database": "ok"}
+
+    with connect(f"{server.ws_url}/ws/ping/", origin=server.url, open_timeout=10) as socket:
+        socket.send(json.dumps({"hello": "daphne"}))
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong", "echo": {"hello": "daphne"}, "user": None}
+
+    with pytest.raises(InvalidStatus) as rejected:
+        connect(f"{server.ws_url}/ws/ping/", origin="http://evil.example", open_timeout=10)
+    assert rejected.value.response.status_code == 403, server.process.describe()

@@ -1,0 +1,40 @@
+"""Named option sets shared by the template tests (extra_context for a bake)."""
+
+from pathlib import Path
+
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+
+ALL_ON = {
+    "open_source_license": "MIT",
+    "database": "postgresql",
+    "use_redis": True,
+    "use_docker": True,
+    "ci_tool": "GitHub",
+    "use_chat_demo": True,
+    "use_user_consumers": True,
+}
+
+ALL_OFF = {
+    "open_source_license": "Not open source",
+    "database": "sqlite",
+    "use_redis": False,
+    "use_docker": False,
+    "ci_tool": "None",
+    "use_chat_demo": False,
+    "use_user_consumers": False,
+}
+
+
+def answers_for(extra_context=None):
+    """The answers a bake with ``extra_context`` gets, rendered by cookiecutter itself (derived defaults included)."""
+    context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=extra_context or {})
+    answers = prompt_for_config(context, no_input=True)
+    return {key: value for key, value in answers.items() if not key.startswith("_")}
+
+
+def variant_id(extra_context):
+    """``key:value-key:value`` (or ``defaults``), readable in test ids and reports."""
+    return "-".join(f"{key}:{value}" for key, value in extra_context.items()) or "defaults"

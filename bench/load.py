@@ -128,7 +128,7 @@ class ActionLoad:
                     completed += 1
 
         await asyncio.gather(*(client(socket) for socket in self.sockets))
-        return {"rate": completed / duration}
+        return {"rate": completed / duration, "ops": completed}
 
 
 class FanOut:
@@ -194,6 +194,7 @@ class FanOut:
         latencies.sort()
         return {
             "rate": len(latencies) * self.subscribers / elapsed,
+            "ops": len(latencies) * self.subscribers,
             "p50": percentile(latencies, 0.50) * 1000,
             "p99": percentile(latencies, 0.99) * 1000,
             "lost": lost,

@@ -33,7 +33,7 @@ class Results:
         self.failures[scenario][variant] = f"{type(error).__name__}: {error}".strip()
 
     def median(self, scenario, variant, figure):
-        values = [figures[figure] for figures in self.rounds[scenario].get(variant, ())]
+        values = [figures[figure] for figures in self.rounds[scenario].get(variant, ()) if figure in figures]
         return statistics.median(values) if values else None
 
     def as_json(self):
@@ -50,11 +50,13 @@ def scenario_rows(results):
     for scenario in results.rounds:
         if scenario in ("retrieve", "create"):
             yield f"`{scenario}` actions/s", scenario, "rate", "rate"
+            yield f"`{scenario}` server CPU µs per action", scenario, "cpu_us", "rate"
         elif scenario.startswith("fanout"):
             label = scenario.replace("fanout ", "fan-out ")
             yield f"{label} deliveries/s", scenario, "rate", "rate"
             yield f"{label} p50 latency ms", scenario, "p50", "ms"
             yield f"{label} p99 latency ms", scenario, "p99", "ms"
+            yield f"{label} server CPU µs per delivery", scenario, "cpu_us", "rate"
         elif scenario == "orm":
             yield "ORM load, observed model rows/s", scenario, "observed", "rate"
             yield "ORM load, unobserved model rows/s", scenario, "unobserved", "rate"

@@ -129,8 +129,12 @@ def database_copy(seeded, name):
 # ------------------------------------------------------------------------------
 
 
-async def interleave(results, scenario, runners, rounds, duration):
-    """One warm-up round, then ``rounds`` rounds; round r starts with the r-th variant."""
+async def interleave(results, scenario, runners, rounds, duration, servers=None):
+    """One warm-up round, then ``rounds`` rounds; round r starts with the r-th variant.
+
+    With the variants' ``servers``, each round also records the server's CPU time per operation: unlike
+    rates, it hardly moves when other processes compete for the cores.
+    """
     from load import LoadError
 
     variants = list(runners)
@@ -140,11 +144,15 @@ async def interleave(results, scenario, runners, rounds, duration):
         for variant in variants[shift:] + variants[:shift]:
             if variant in results.failures[scenario]:
                 continue
+            server = (servers or {}).get(variant)
+            cpu_before = server and server.cpu_seconds()
             try:
                 figures = await runners[variant](duration if number >= 0 else duration / 3)
             except (LoadError, OSError, TimeoutError) as error:
                 results.fail(scenario, variant, error)
                 continue
+            if cpu_before is not None and figures.get("ops"):
+                figures["cpu_us"] = (server.cpu_seconds() - cpu_before) / figures["ops"] * 1e6
             if number >= 0:
                 results.add(scenario, variant, figures)
             print(f"  {scenario:<22} round {number + 1}/{rounds} {variant:<10} {short(figures)}", flush=True)
@@ -152,7 +160,7 @@ async def interleave(results, scenario, runners, rounds, duration):
 
 
 def short(figures):
-    return " ".join(f"{key}={value:,.1f}" for key, value in figures.items())
+    return " ".join(f"{key}={value:,.1f}" for key, value in figures.items() if key != "ops")
 
 
 async def opened(results, scenario, loads):
@@ -170,20 +178,20 @@ async def opened(results, scenario, loads):
     return ready
 
 
-async def measure_actions(results, urls, args):
+async def measure_actions(results, urls, servers, args):
     from load import ActionLoad
 
     loads = await opened(results, "retrieve", {v: ActionLoad(url, args.clients, args.rows) for v, url in urls.items()})
     try:
         for action in ("retrieve", "create"):
             runners = {v: (lambda d, x=load, a=action: x.round(getattr(x, a), d)) for v, load in loads.items()}
-            await interleave(results, action, runners, args.rounds, args.duration)
+            await interleave(results, action, runners, args.rounds, args.duration, servers)
     finally:
         for load in loads.values():
             await load.close()
 
 
-async def measure_fanout(results, urls, args, layer):
+async def measure_fanout(results, urls, servers, args, layer):
     from load import FanOut
 
     for subscribers in (int(k) for k in args.fanout.split(",")):
@@ -193,7 +201,7 @@ async def measure_fanout(results, urls, args, layer):
         loads = await opened(results, scenario, loads)
         try:
             runners = {v: load.round for v, load in loads.items()}
-            await interleave(results, scenario, runners, args.rounds, args.duration)
+            await interleave(results, scenario, runners, args.rounds, args.duration, servers)
         finally:
             for load in loads.values():
                 await load.close()
@@ -221,7 +229,7 @@ async def measure_orm(results, project, seeded, args):
 
 
 def serve(servers, project, results, variants, layer, redis_url=""):
-    """One daphne per variant; returns the websocket URL of each one that came up."""
+    """One daphne per variant; returns the servers and the websocket URL of each one that came up."""
     from servers import ServerError, daphne_command
 
     started = {}
@@ -237,7 +245,7 @@ def serve(servers, project, results, variants, layer, redis_url=""):
             results.fail(f"server {layer}", variant, error)
         else:
             urls[variant] = f"ws://127.0.0.1:{server.port}/ws/items/"
-    return list(started.values()), urls
+    return started, urls
 
 
 @dataclass
@@ -276,9 +284,9 @@ def main():
     with Servers(output / "logs") as servers:
         print("in-memory channel layer: one daphne per variant", flush=True)
         running, urls = serve(servers, project, results, variants, "memory")
-        asyncio.run(measure_actions(results, urls, args))
-        asyncio.run(measure_fanout(results, urls, args, "memory"))
-        servers.stop(running)
+        asyncio.run(measure_actions(results, urls, running, args))
+        asyncio.run(measure_fanout(results, urls, running, args, "memory"))
+        servers.stop(running.values())
 
         if args.no_redis:
             print("channels-redis skipped (--no-redis)")
@@ -291,7 +299,7 @@ def main():
             redis = servers.start("redis-server", redis_command(redis_dir))
             redis.wait_listening()
             running, urls = serve(servers, project, results, variants, "redis", f"redis://127.0.0.1:{redis.port}/0")
-            asyncio.run(measure_fanout(results, urls, args, "redis"))
+            asyncio.run(measure_fanout(results, urls, running, args, "redis"))
 
     print("ORM loading: a fresh process per variant and round", flush=True)
     asyncio.run(measure_orm(results, project_dir, project.seeded, args))

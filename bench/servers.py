@@ -61,6 +61,15 @@ class Server:
             time.sleep(0.1)
         raise ServerError(f"{self.name} not listening on port {self.port} after {START_TIMEOUT}s:\n{self.log_tail()}")
 
+    def cpu_seconds(self):
+        """User + system CPU the server has used so far (Linux /proc), or None elsewhere."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def log_tail(self, lines=30):
         with open(self.log_path, errors="replace") as log:
             return "".join(log.readlines()[-lines:])

@@ -1,0 +1,415 @@
+"""Websocket consumers that route JSON messages to actions, in the style of DRF viewsets.
+
+A client sends ``{"action": "name", "request_id": 7, ...arguments}``; the
+consumer answers with the five-key envelope
+``{"errors": [], "data": ..., "action": "name", "response_status": 200, "request_id": 7}``.
+Every input gets an answer and no input closes the socket: malformed frames,
+unknown actions, bad arguments and unexpected errors become error frames.
+"""
+
+import asyncio
+import contextvars
+import inspect
+import logging
+from urllib.parse import urlencode
+
+from asgiref.sync import async_to_sync, iscoroutinefunction
+from channels.consumer import get_handler_name
+from channels.db import aclose_old_connections, database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework.exceptions import APIException, MethodNotAllowed, NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from .exceptions import ActionMissingException
+from .permissions import as_permission
+from .scope_utils import ScopeRequest
+from .settings import SettingDefault
+
+logger = logging.getLogger(__name__)
+
+# The action being handled, for code that is not handed it (``get_object`` in a custom action).
+# Context variables follow the action into its detached task and its database thread.
+current_action = contextvars.ContextVar("current_action", default=None)
+
+json_encoder = JSONEncoder()
+
+
+class ActionSpec:
+    """What the consumer needs to know to call one action, read once from its signature.
+
+    ``bind`` checks a message's arguments before the call, so that a missing or
+    unexpected argument is a 400 naming it instead of a ``TypeError`` that would
+    kill the socket. ``action`` and ``request_id`` are passed only to methods
+    that accept them.
+    """
+
+    def __init__(self, method_name, method):
+        self.method_name = method_name
+        self.detached = getattr(method, "detached", False)
+        parameters = list(inspect.signature(method).parameters.values())[1:]  # without self
+        self.accepts_any = any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters)
+        named = [
+            parameter
+            for parameter in parameters
+            if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+        ]
+        self.names = frozenset(parameter.name for parameter in named)
+        self.required = frozenset(parameter.name for parameter in named if parameter.default is parameter.empty)
+        self.takes_action = self.accepts_any or "action" in self.names
+        self.takes_request_id = self.accepts_any or "request_id" in self.names
+
+    def bind(self, arguments, action, request_id):
+        """The keyword arguments for the call; raises ``ValidationError`` naming bad ones."""
+        if self.takes_action:
+            arguments["action"] = action
+        if self.takes_request_id:
+            arguments["request_id"] = request_id
+        errors = {}
+        if self.required:
+            errors.update((name, ["This argument is required."]) for name in self.required - arguments.keys())
+        if not self.accepts_any:
+            errors.update((name, ["Unexpected argument."]) for name in arguments.keys() - self.names)
+        if errors:
+            raise ValidationError(dict(sorted(errors.items())))
+        return arguments
+
+
+class APIConsumerMetaclass(type):
+    """Collects a consumer class's actions once, when the class is created.
+
+    ``actions`` maps each action name to its ``ActionSpec``; ``available_actions``
+    maps it to the method name. A method overridden without ``@action`` stops
+    being an action.
+    """
+
+    def __new__(mcs, name, bases, body, **kwargs):
+        cls = super().__new__(mcs, name, bases, body, **kwargs)
+        cls.actions = {}
+        seen = set()
+        for klass in cls.__mro__:
+            for method_name, method in vars(klass).items():
+                if method_name in seen:
+                    continue
+                seen.add(method_name)
+                if getattr(method, "action", None) is True:
+                    action_name = method.kwargs.get("name", method_name)
+                    cls.actions[action_name] = ActionSpec(method_name, method)
+        cls.available_actions = {name: spec.method_name for name, spec in cls.actions.items()}
+        return cls
+
+
+def error_list(detail):
+    """DRF error detail as the envelope's ``errors`` list: a dict is wrapped, a string listed."""
+    if isinstance(detail, list):
+        return detail
+    return [detail]
+
+
+class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclass):
+    """A websocket consumer whose messages call ``@action`` methods.
+
+    Permissions (``permission_classes``) are asked on connect (``can_connect``)
+    and before every action (``has_permission``), then the action runs and its
+    ``(data, status)`` return value is sent as the reply.
+    """
+
+    permission_classes = SettingDefault("DEFAULT_PERMISSION_CLASSES")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = set(self.groups)
+        self.detached_tasks = []
+        self._permissions = None
+        self._permissions_source = None
+
+    async def dispatch(self, message):
+        """Route a message to its handler without Channels' thread hop.
+
+        Channels 4.2+ closes stale database connections in a sync thread before
+        every message, a full thread round trip per frame. Here database work
+        happens in sync actions and ``database_sync_to_async`` calls, which close
+        stale connections in their own thread, and async handlers do not touch
+        the database, so the hop only adds latency. The handshake keeps it, for
+        ``connect()`` overrides that use plain ``sync_to_async``.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        if message["type"] == "websocket.connect":
+            await aclose_old_connections()
+        await handler(message)
+
+    # Connection
+
+    async def websocket_connect(self, message):
+        """Reject the handshake unless every permission's ``can_connect`` agrees."""
+        try:
+            for permission in await self.get_permissions(action="connect"):
+                if not await permission.can_connect(scope=self.scope, consumer=self, message=message):
+                    await self.close()
+                    return
+        except Exception:
+            logger.exception("Permission check failed on connect to %s", type(self).__name__)
+            await self.close()
+            return
+        await super().websocket_connect(message)
+
+    async def websocket_disconnect(self, message):
+        await self.cancel_detached_tasks()
+        await super().websocket_disconnect(message)
+
+    async def add_group(self, name):
+        """Join a channel-layer group; it is left automatically on disconnect."""
+        await self.channel_layer.group_add(name, self.channel_name)
+        self.groups.add(name)
+
+    async def remove_group(self, name):
+        await self.channel_layer.group_discard(name, self.channel_name)
+        self.groups.discard(name)
+
+    # Incoming messages
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Decode a frame; one that is not JSON text gets a 400 and the socket stays open."""
+        if text_data is None:
+            await self.reply(action=None, errors=["Binary frames are not supported: send JSON text."], status=400)
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            await self.reply(action=None, errors=["Malformed JSON."], status=400)
+            return
+        await self.receive_json(content, **kwargs)
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            await self.reply(action=None, errors=["Messages must be JSON objects."], status=400)
+            return
+        request_id = content.pop("request_id", None)
+        action, arguments = await self.get_action_name(content, **kwargs)
+        if "self" in arguments:
+            await self.reply(action=action, errors=[{"self": ["Unexpected argument."]}], status=400)
+            return
+        await self.handle_action(action, request_id=request_id, **arguments)
+
+    async def get_action_name(self, content, **kwargs):
+        """Return ``(action name, arguments)`` for a message; override to route on another key."""
+        return content.pop("action", None), content
+
+    async def handle_action(self, action, request_id, **kwargs):
+        """Check permissions, run the action, and turn any failure into an error frame."""
+        token = current_action.set(action)
+        try:
+            if action is None:
+                raise ActionMissingException()
+            await self.check_permissions(action, **kwargs)
+            await self.call_action(action, request_id, kwargs)
+        except Exception as exc:
+            await self.handle_exception(exc, action, request_id)
+        finally:
+            current_action.reset(token)
+
+    async def call_action(self, action, request_id, arguments):
+        """Find the action's method, check the arguments against its signature and run it."""
+        spec = self.actions.get(action) if isinstance(action, str) else None
+        if spec is None:
+            raise MethodNotAllowed(method=action)
+        method = getattr(self, spec.method_name)
+        arguments = spec.bind(arguments, action, request_id)
+        if spec.detached:
+            self.start_detached_task(self.run_detached_action(method, action, request_id, arguments), name=action)
+        else:
+            await self.reply_with(await method(**arguments), action, request_id)
+
+    async def reply_with(self, response, action, request_id):
+        """An action returning ``(data, status)`` gets one reply; any other return sends nothing."""
+        if isinstance(response, tuple) and len(response) == 2:
+            data, status = response
+            await self.reply(action=action, data=data, status=status, request_id=request_id)
+
+    async def run_detached_action(self, method, action, request_id, arguments):
+        token = current_action.set(action)
+        try:
+            await self.reply_with(await method(**arguments), action, request_id)
+        except Exception as exc:
+            await self.handle_exception(exc, action, request_id)
+        finally:
+            current_action.reset(token)
+
+    # Permissions
+
+    async def get_permissions(self, action, **kwargs):
+        """The permission instances to ask; built once per connection and permission list."""
+        source = self.permission_classes
+        if source is not self._permissions_source:
+            self._permissions = [as_permission(permission) for permission in source]
+            self._permissions_source = source
+        return self._permissions
+
+    async def check_permissions(self, action, **kwargs):
+        """Raise ``PermissionDenied`` unless every permission allows the action."""
+        for permission in await self.get_permissions(action, **kwargs):
+            if not await permission.has_permission(scope=self.scope, consumer=self, action=action, **kwargs):
+                raise PermissionDenied()
+
+    async def check_object_permissions(self, action, obj, **kwargs):
+        """Raise ``PermissionDenied`` unless every permission allows ``action`` on ``obj``.
+
+        For code on the event loop, e.g. before an observer delivers ``obj``.
+        """
+        for permission in await self.get_permissions(action, **kwargs):
+            if permission.checks_objects and not await permission.has_object_permission(
+                scope=self.scope, consumer=self, action=action, obj=obj, **kwargs
+            ):
+                raise PermissionDenied()
+
+    def check_object_permissions_sync(self, action, obj, **kwargs):
+        """``check_object_permissions`` for code in a worker thread (``get_object``)."""
+        if type(self).get_permissions is AsyncAPIConsumer.get_permissions:
+            permissions = self._permissions
+            if permissions is None or self.permission_classes is not self._permissions_source:
+                permissions = [as_permission(permission) for permission in self.permission_classes]
+        else:
+            permissions = async_to_sync(self.get_permissions)(action, **kwargs)
+        for permission in permissions:
+            if permission.checks_objects and not permission.has_object_permission_sync(
+                scope=self.scope, consumer=self, action=action, obj=obj, **kwargs
+            ):
+                raise PermissionDenied()
+
+    # Replies
+
+    async def reply(self, action, data=None, errors=None, status=200, request_id=None):
+        await self.send_json(
+            {
+                "errors": [] if errors is None else errors,
+                "data": data,
+                "action": action,
+                "response_status": status,
+                "request_id": request_id,
+            }
+        )
+
+    async def handle_exception(self, exc, action, request_id):
+        """Answer a failed action with an error frame; unexpected errors are logged and answered with 500."""
+        if isinstance(exc, Http404):
+            exc = NotFound()
+        elif isinstance(exc, DjangoPermissionDenied):
+            exc = PermissionDenied()
+        if not isinstance(exc, APIException):
+            logger.error("Action %r of %s failed", action, type(self).__name__, exc_info=exc)
+            exc = APIException()
+        await self.reply(action=action, errors=error_list(exc.detail), status=exc.status_code, request_id=request_id)
+
+    @classmethod
+    async def encode_json(cls, content):
+        """JSON with DRF's encoder, so dates, decimals and UUIDs in action data never break a reply."""
+        return json_encoder.encode(content)
+
+    # Detached tasks
+
+    def start_detached_task(self, coroutine, name=None):
+        """Run ``coroutine`` alongside the socket; it is cancelled on disconnect."""
+        task = asyncio.create_task(coroutine, name=name)
+        self.detached_tasks.append(task)
+        task.add_done_callback(self.handle_detached_task_completion)
+        return task
+
+    def handle_detached_task_completion(self, task):
+        if task in self.detached_tasks:
+            self.detached_tasks.remove(task)
+        if not task.cancelled() and task.exception() is not None:
+            name = type(self).__name__
+            logger.error("Detached task %r of %s failed", task.get_name(), name, exc_info=task.exception())
+
+    async def cancel_detached_tasks(self, name=None):
+        """Cancel the detached tasks (those started under ``name`` only, if given) and wait for them."""
+        tasks = [task for task in self.detached_tasks if name is None or task.get_name() == name]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class DjangoViewAsConsumer(AsyncAPIConsumer):
+    """Serves a Django or DRF view over a websocket: each action is one request to the view.
+
+    A message ``{"action": "list", "query": {...}, "parameters": {...}, "data": {...}}``
+    calls the view with the action's HTTP method (``mapped_actions``), ``query``
+    as ``request.GET``, ``parameters`` as the view's keyword arguments (like URL
+    kwargs) and ``data`` as the JSON body (DRF's ``request.data``). The request
+    is authenticated as the socket's user.
+    """
+
+    view = None
+    mapped_actions = {
+        "create": "PUT",
+        "update": "PATCH",
+        "list": "GET",
+        "retrieve": "GET",
+    }
+
+    async def call_action(self, action, request_id, arguments):
+        method = self.mapped_actions.get(action) if isinstance(action, str) else None
+        if method is None:
+            raise MethodNotAllowed(method=action)
+        request = self.get_view_request(method, query=arguments.get("query"), data=arguments.get("data"))
+        view_kwargs = self.get_view_args(action, **arguments)
+        if iscoroutinefunction(self.view):
+            response = await self.view(request, **view_kwargs)
+            data, status = await database_sync_to_async(response_content)(response)
+        else:
+            data, status = await database_sync_to_async(call_view)(self.view, request, view_kwargs)
+        await self.reply(action=action, data=data, status=status, request_id=request_id)
+
+    def get_view_args(self, action, **kwargs):
+        """Keyword arguments for the view, as a URL pattern would give them."""
+        return kwargs.get("parameters") or {}
+
+    def get_view_request(self, method, query=None, data=None):
+        if data is None:
+            request = ScopeRequest(self.scope, method=method, query_string=urlencode(query or {}, doseq=True))
+        else:
+            request = ScopeRequest(
+                self.scope,
+                method=method,
+                query_string=urlencode(query or {}, doseq=True),
+                body=json_encoder.encode(data).encode(),
+                content_type="application/json",
+            )
+        if request.user.is_authenticated:
+            # DRF views authenticate again; let them see the socket's user instead of asking for a CSRF token.
+            request._force_auth_user = request.user
+        return request
+
+
+def call_view(view, request, view_kwargs):
+    return response_content(view(request, **view_kwargs))
+
+
+def response_content(response):
+    """``(data, status)`` of a view's response: DRF's data, else the body as text (hex if not UTF-8)."""
+    if isinstance(response, Response):
+        return response.data, response.status_code
+    if hasattr(response, "render"):
+        response.render()
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    try:
+        return content.decode(), response.status_code
+    except UnicodeDecodeError:
+        return content.hex(), response.status_code
+
+
+def view_as_consumer(wrapped_view, mapped_actions=None):
+    """An ASGI application serving ``wrapped_view`` over a websocket, one consumer per connection.
+
+    ``re_path(r"^ws/users/$", view_as_consumer(UserList.as_view()))``
+    """
+    attributes = {"view": staticmethod(wrapped_view)}
+    if mapped_actions is not None:
+        attributes["mapped_actions"] = mapped_actions
+    name = getattr(wrapped_view, "__name__", "View")
+    consumer_class = type(f"{name}Consumer", (DjangoViewAsConsumer,), attributes)
+    return consumer_class.as_asgi()

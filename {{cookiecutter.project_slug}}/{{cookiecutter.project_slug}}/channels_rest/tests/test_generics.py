@@ -1,0 +1,170 @@
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
+from {{ cookiecutter.project_slug }}.channels_rest.generics import GenericAsyncAPIConsumer
+from {{ cookiecutter.project_slug }}.channels_rest.mixins import CreateModelMixin, RetrieveModelMixin
+from {{ cookiecutter.project_slug }}.channels_rest.permissions import BasePermission, IsAuthenticated
+
+from .serializers import UserSerializer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+User = get_user_model()
+
+
+class UserConsumer(RetrieveModelMixin, CreateModelMixin, GenericAsyncAPIConsumer):
+    queryset = User.objects.all()
+    serializer_class = UserSerializer
+
+
+async def test_retrieve(consumer_socket, user):
+    socket = await consumer_socket(UserConsumer)
+    reply = await socket.request("retrieve", pk=user.pk, request_id=1)
+    assert reply == {
+        "errors": [],
+        "data": {"id": user.pk, "username": "alice", "email": "alice@example.com"},
+        "action": "retrieve",
+        "response_status": 200,
+        "request_id": 1,
+    }
+
+
+@pytest.mark.parametrize("pk", [999999, "not-a-number", None])
+async def test_retrieve_missing_or_malformed_pk_is_404(consumer_socket, pk):
+    socket = await consumer_socket(UserConsumer)
+    reply = await socket.request("retrieve", pk=pk)
+    assert reply["response_status"] == 404
+    assert reply["errors"] == ["Not found."]
+
+
+async def test_retrieve_without_lookup_is_400(consumer_socket):
+    socket = await consumer_socket(UserConsumer)
+    reply = await socket.request("retrieve")
+    assert reply["response_status"] == 400
+    assert reply["errors"] == [{"pk": ["This argument is required."]}]
+    assert (await socket.request("retrieve", pk=0))["response_status"] == 404
+
+
+async def test_create(consumer_socket):
+    socket = await consumer_socket(UserConsumer)
+    reply = await socket.request("create", data={"username": "dave", "email": "dave@example.com"})
+    assert reply["response_status"] == 201
+    assert reply["data"]["username"] == "dave"
+    assert await database_sync_to_async(User.objects.filter(username="dave").exists)()
+
+
+async def test_create_validation_errors_are_400_with_field_detail(consumer_socket):
+    socket = await consumer_socket(UserConsumer)
+    reply = await socket.request("create", data={"email": "not an email"})
+    assert reply["response_status"] == 400
+    assert reply["errors"] == [{"username": ["This field is required."], "email": ["Enter a valid email address."]}]
+
+
+async def test_create_without_data_is_400(consumer_socket):
+    socket = await consumer_socket(UserConsumer)
+    reply = await socket.request("create")
+    assert reply["response_status"] == 400
+    assert reply["errors"] == [{"data": ["This argument is required."]}]
+
+
+class ByUsername(UserConsumer):
+    lookup_field = "username"
+    lookup_url_kwarg = "name"
+
+
+async def test_lookup_field_and_url_kwarg(consumer_socket, user):
+    socket = await consumer_socket(ByUsername)
+    assert (await socket.request("retrieve", name="alice"))["data"]["id"] == user.pk
+    assert (await socket.request("retrieve", pk=user.pk))["errors"] == [{"name": ["This argument is required."]}]
+
+
+class OwnUserOnly(UserConsumer):
+    def get_queryset(self, **kwargs):
+        return User.objects.filter(pk=self.scope["user"].pk)
+
+
+async def test_get_queryset_override_limits_retrieve(consumer_socket, user, other_user):
+    socket = await consumer_socket(OwnUserOnly, user=user)
+    assert (await socket.request("retrieve", pk=user.pk))["response_status"] == 200
+    assert (await socket.request("retrieve", pk=other_user.pk))["response_status"] == 404
+
+
+class IsSelf(BasePermission):
+    def has_object_permission(self, scope, consumer, action, obj, **kwargs):
+        return obj == scope["user"]
+
+
+class SelfConsumer(UserConsumer):
+    permission_classes = [IsAuthenticated & IsSelf]
+
+    @action()
+    def rename(self, pk, username):
+        user = self.get_object(pk=pk)
+        user.username = username
+        user.save()
+        return username, 200
+
+
+async def test_object_permission_denies_other_objects(consumer_socket, user, other_user):
+    socket = await consumer_socket(SelfConsumer, user=user)
+    assert (await socket.request("retrieve", pk=user.pk))["response_status"] == 200
+    denied = await socket.request("retrieve", pk=other_user.pk)
+    assert denied["response_status"] == 403
+    assert denied["errors"] == ["You do not have permission to perform this action."]
+
+
+async def test_object_permission_guards_get_object_in_custom_actions(consumer_socket, user, other_user):
+    socket = await consumer_socket(SelfConsumer, user=user)
+    assert (await socket.request("rename", pk=other_user.pk, username="mallory"))["response_status"] == 403
+    assert (await socket.request("rename", pk=user.pk, username="alicia"))["data"] == "alicia"
+    assert await database_sync_to_async(lambda: User.objects.get(pk=other_user.pk).username)() == "bob"
+
+
+class ContextSerializer(serializers.Serializer):
+    user = serializers.SerializerMethodField()
+    path = serializers.SerializerMethodField()
+    query = serializers.SerializerMethodField()
+    has_scope = serializers.SerializerMethodField()
+
+    def get_user(self, obj):
+        return self.context["request"].user.get_username() or None
+
+    def get_path(self, obj):
+        return self.context["request"].path
+
+    def get_query(self, obj):
+        return self.context["request"].query_params.dict()
+
+    def get_has_scope(self, obj):
+        return self.context["scope"] is self.context["consumer"].scope
+
+
+class ContextConsumer(GenericAsyncAPIConsumer):
+    @action()
+    def describe(self, **kwargs):
+        return self.get_serializer(instance=object(), action_kwargs=kwargs).data, 200
+
+    def get_serializer_class(self, **kwargs):
+        return ContextSerializer
+
+
+async def test_serializer_context_has_a_request_from_the_scope(consumer_socket, user):
+    socket = await consumer_socket(ContextConsumer, user=user, path="/ws/context/?colour=red")
+    reply = await socket.request("describe")
+    assert reply["data"] == {"user": "alice", "path": "/ws/context/", "query": {"colour": "red"}, "has_scope": True}
+
+
+async def test_serializer_context_request_is_anonymous_without_login(consumer_socket):
+    socket = await consumer_socket(ContextConsumer)
+    assert (await socket.request("describe"))["data"]["user"] is None
+
+
+def test_get_serializer_without_action_kwargs():
+    consumer = UserConsumer()
+    consumer.scope = {"type": "websocket", "path": "/ws/"}
+    serializer = consumer.get_serializer(data={"username": "erin"})
+    assert serializer.is_valid()
+    assert serializer.context["request"].user.is_anonymous

@@ -29,7 +29,6 @@ REMOVALS = [
             "{slug}/chat",
             "{slug}/templates/chat",
             "{slug}/static/chat",
-            "docs/chat.md",
         ],
     ),
     (

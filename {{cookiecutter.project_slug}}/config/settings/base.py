@@ -170,6 +170,16 @@ DJANGO_CHANNELS_REST_API = {
     "DEFAULT_PERMISSION_CLASSES": ["{{ cookiecutter.project_slug }}.channels_rest.permissions.AllowAny"],
     "PAGE_SIZE": 50,
 }
+{%- if cookiecutter.use_chat_demo %}
+
+# CHAT DEMO
+# ------------------------------------------------------------------------------
+# One connection may send CHAT_RATE_LIMIT messages per CHAT_RATE_PERIOD seconds; more get a 429 frame.
+CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", default=20)
+CHAT_RATE_PERIOD = env.float("CHAT_RATE_PERIOD", default=10.0)
+# A presence not refreshed for this many seconds was left by a server process that died: it is cleared.
+CHAT_PRESENCE_TTL = env.int("CHAT_PRESENCE_TTL", default=90)
+{%- endif %}
 
 # LOGGING
 # ------------------------------------------------------------------------------

@@ -1,0 +1,163 @@
+import asyncio
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, Throttled
+
+from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
+from {{ cookiecutter.project_slug }}.channels_rest.generics import GenericAsyncAPIConsumer
+from {{ cookiecutter.project_slug }}.channels_rest.observer import model_observer
+from {{ cookiecutter.project_slug }}.channels_rest.observer.generics import ObserverModelInstanceMixin
+
+from .models import HISTORY_PAGE, Message, Presence, Room
+from .permissions import IsAuthenticatedSocket
+from .serializers import HistoryPageSerializer, MessageSerializer, RoomSerializer, UserSerializer
+from .throttling import MessageRate
+
+
+class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
+    """The chat over ``ws/chat/room/``: rooms, their messages, and who is in them.
+
+    ``retrieve`` and ``subscribe_instance`` come from the mixin. A connection is in at most one room
+    at a time (``room_subscribe``): the room ``create_message`` posts to and its presence refreshes.
+    """
+
+    queryset = Room.objects.all()
+    serializer_class = RoomSerializer
+    lookup_field = "pk"
+    permission_classes = [IsAuthenticatedSocket]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.room_subscribe = None
+        self.message_rate = MessageRate(settings.CHAT_RATE_LIMIT, settings.CHAT_RATE_PERIOD)
+
+    async def disconnect(self, code):
+        """A closed tab or a lost connection leaves the room like ``leave_room`` does."""
+        if self.room_subscribe is not None:
+            await self.remove_user_from_room(self.room_subscribe)
+        await super().disconnect(code)
+
+    @action()
+    async def join_room(self, pk, request_id=None, **kwargs):
+        """Enter a room: be in its presence list and receive ``update_users`` frames under this request id."""
+        room = await database_sync_to_async(self.get_object)(pk=pk)
+        if self.room_subscribe not in (None, room.pk):
+            await self.leave_current_room()
+        await self.presence_activity.subscribe(room=room.pk, request_id=request_id)
+        await self.add_user_to_room(room.pk)
+        self.room_subscribe = room.pk
+        await self.cancel_detached_tasks("keep_presence")
+        self.start_detached_task(self.keep_presence(), name="keep_presence")
+        return await self.current_users(room.pk), status.HTTP_200_OK
+
+    @action()
+    async def leave_room(self, pk, **kwargs):
+        """Leave a room (nothing to do if this connection is not in it); answers with who stays."""
+        room = await database_sync_to_async(self.get_object)(pk=pk)
+        if self.room_subscribe == room.pk:
+            await self.leave_current_room()
+        return await self.current_users(room.pk), status.HTTP_200_OK
+
+    @action()
+    def create_message(self, message, **kwargs):
+        """Post ``message`` to the joined room; everyone subscribed to it receives it."""
+        if self.room_subscribe is None:
+            raise PermissionDenied("Join a room before sending messages to it.")
+        if not self.message_rate.allow():
+            raise Throttled(wait=self.message_rate.wait(), detail="Too many messages, slow down.")
+        room = self.get_object(pk=self.room_subscribe)
+        serializer = MessageSerializer(data={"text": message}, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        serializer.save(room=room, user=self.scope["user"])
+        return serializer.data, status.HTTP_201_CREATED
+
+    @action()
+    async def subscribe_to_messages_in_room(self, pk, request_id=None, **kwargs):
+        """Receive the room's new, edited and deleted messages as create/update/delete frames."""
+        room = await database_sync_to_async(self.get_object)(pk=pk)
+        await self.message_activity.subscribe(room=room.pk, request_id=request_id)
+        return None, status.HTTP_201_CREATED
+
+    @action()
+    def list_messages(self, pk, before=None, after=None, limit=HISTORY_PAGE, **kwargs):
+        """A page of a room's history: the messages before (or after) the message pk given, oldest first."""
+        room = self.get_object(pk=pk)
+        arguments = {"before": before, "after": after, "limit": limit}
+        page = HistoryPageSerializer(data={name: value for name, value in arguments.items() if value is not None})
+        page.is_valid(raise_exception=True)
+        messages, has_more = room.messages.page(**page.validated_data)
+        return {"results": MessageSerializer(messages, many=True).data, "has_more": has_more}, status.HTTP_200_OK
+
+    @model_observer(Message)
+    async def message_activity(self, message, observer=None, subscribing_request_ids=(), **kwargs):
+        for request_id in subscribing_request_ids:
+            await self.reply(action=message["action"], data=message["data"], request_id=request_id)
+
+    @message_activity.groups_for_signal
+    def message_activity(self, instance, **kwargs):
+        yield f"room__{instance.room_id}"
+
+    @message_activity.groups_for_consumer
+    def message_activity(self, room=None, **kwargs):
+        if room is not None:
+            yield f"room__{room}"
+
+    @message_activity.serializer
+    def message_activity(self, instance, action, **kwargs):
+        return {"action": action.value, "data": MessageSerializer(instance).data}
+
+    @model_observer(Presence)
+    async def presence_activity(self, message, observer=None, subscribing_request_ids=(), **kwargs):
+        """Someone came or went: send the room's list as it is now.
+
+        The list is read here rather than carried by the event: events of concurrent joins and leaves
+        may arrive in any order, but the list read after the last of them is the final one.
+        """
+        current_users = await self.current_users(message["room"])
+        for request_id in subscribing_request_ids:
+            await self.reply(action="update_users", data=current_users, request_id=request_id)
+
+    @presence_activity.groups_for_signal
+    def presence_activity(self, instance, **kwargs):
+        yield f"room__{instance.room_id}"
+
+    @presence_activity.groups_for_consumer
+    def presence_activity(self, room=None, **kwargs):
+        if room is not None:
+            yield f"room__{room}"
+
+    @presence_activity.serializer
+    def presence_activity(self, instance, action, **kwargs):
+        return {"room": instance.room_id}
+
+    async def leave_current_room(self):
+        await self.cancel_detached_tasks("keep_presence")
+        await self.presence_activity.unsubscribe(room=self.room_subscribe)
+        await self.remove_user_from_room(self.room_subscribe)
+        self.room_subscribe = None
+
+    async def keep_presence(self):
+        """Refresh this connection's presence for as long as it lives (see ``Presence``)."""
+        while True:
+            await asyncio.sleep(settings.CHAT_PRESENCE_TTL / 3)
+            await database_sync_to_async(Presence.objects.refresh)(self.channel_name)
+
+    @database_sync_to_async
+    def current_users(self, pk):
+        users = Presence.objects.present_users(pk)
+        return {"room": pk, "current_users": UserSerializer(users, many=True).data}
+
+    @database_sync_to_async
+    def add_user_to_room(self, pk):
+        Presence.objects.update_or_create(
+            room_id=pk,
+            channel_name=self.channel_name,
+            defaults={"user": self.scope["user"], "last_seen": timezone.now()},
+        )
+
+    @database_sync_to_async
+    def remove_user_from_room(self, pk):
+        Presence.objects.filter(room_id=pk, channel_name=self.channel_name).delete()

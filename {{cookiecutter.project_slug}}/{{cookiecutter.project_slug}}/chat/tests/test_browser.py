@@ -1,0 +1,130 @@
+"""Two people chatting in real browsers (Chromium through Playwright) against a real server process.
+
+Playwright's sync API cannot run inside an asyncio loop, so these are plain sync tests.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from ..models import Message, Room
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
+
+PASSWORD = "correct horse battery staple"  # the password of the user fixtures
+WAIT = 20_000  # milliseconds a browser assertion waits for the page to get there
+
+
+@pytest.fixture(autouse=True)
+def patient_assertions():
+    expect.set_options(timeout=WAIT)
+
+
+def open_chat(browser, server, user):
+    """A fresh browser context (its own cookies, like a private window) logged in as ``user`` on /chat/."""
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()  # a phone-sized screen
+    page.goto(f"{server.url}/accounts/login/?next=/chat/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{server.url}/chat/")
+    return page
+
+
+def enter_room(page, name):
+    page.fill("#room-name-input", name)
+    page.click("#room-name-submit")
+    expect(page.locator("#chat-status")).to_have_attribute("data-state", "open")
+
+
+def send(page, text, press_enter=True):
+    page.fill("#chat-message-input", text)
+    if press_enter:
+        page.press("#chat-message-input", "Enter")
+    else:
+        page.click("#chat-message-submit")
+    expect(page.locator("#chat-message-input")).to_have_value("")
+
+
+def log(page):
+    return page.locator("#chat-log .chat-message .text")
+
+
+def presence(page):
+    return page.locator("#presence-list li")
+
+
+def test_two_people_chat_live(browser, chat_server, user, other_user):
+    alice = open_chat(browser, chat_server, user)
+    enter_room(alice, "lobby")
+    expect(presence(alice)).to_have_text(["alice"])
+
+    bob = open_chat(browser, chat_server, other_user)
+    enter_room(bob, "lobby")  # the same room: an existing name enters it
+    assert Room.objects.count() == 1
+    expect(presence(bob)).to_have_text(["alice", "bob"])
+    expect(presence(alice)).to_have_text(["alice", "bob"])
+
+    send(alice, "Hello Bob")
+    expect(log(bob)).to_have_text(["Hello Bob"])
+    send(bob, "<b>Hi</b> Alice", press_enter=False)
+    expect(log(alice)).to_have_text(["Hello Bob", "<b>Hi</b> Alice"])  # shown as text, never as markup
+    expect(alice.locator("#chat-log b")).to_have_count(0)
+
+    bob.context.close()  # closing the window ends bob's presence
+    expect(presence(alice)).to_have_text(["alice"])
+
+    alice.reload()
+    expect(log(alice)).to_have_text(["Hello Bob", "<b>Hi</b> Alice"])
+    expect(presence(alice)).to_have_text(["alice"])
+    assert list(Message.objects.values_list("user__username", "text")) == [
+        ("alice", "Hello Bob"),
+        ("bob", "<b>Hi</b> Alice"),
+    ]
+
+
+def test_two_tabs_are_one_presence(browser, chat_server, user, other_user):
+    bob = open_chat(browser, chat_server, other_user)
+    enter_room(bob, "tabs")
+    alice = open_chat(browser, chat_server, user)
+    enter_room(alice, "tabs")
+    second_tab = alice.context.new_page()  # same context: same session, a second connection
+    second_tab.goto(alice.url)
+    expect(second_tab.locator("#chat-status")).to_have_attribute("data-state", "open")
+    expect(presence(bob)).to_have_text(["alice", "bob"])
+
+    alice.close()
+    send(second_tab, "still here")  # the other tab's connection still holds the presence
+    expect(log(bob)).to_have_text(["still here"])
+    expect(presence(bob)).to_have_text(["alice", "bob"])
+
+    second_tab.click("#chat-leave")
+    expect(second_tab).to_have_url(f"{chat_server.url}/chat/")
+    expect(presence(bob)).to_have_text(["bob"])
+
+
+def test_reconnects_and_fetches_what_it_missed(browser, chat_server, user, other_user):
+    alice = open_chat(browser, chat_server, user)
+    enter_room(alice, "resilient")
+    send(alice, "before the outage")
+
+    chat_server.stop()
+    status = alice.locator("#chat-status")
+    expect(status).not_to_have_attribute("data-state", "open")
+    expect(alice.locator("#chat-message-submit")).to_be_disabled()
+    alice.fill("#chat-message-input", "typed during the outage")
+    alice.press("#chat-message-input", "Enter")  # not sent, and not lost
+    Message.objects.create(room=Room.objects.get(name="resilient"), user=other_user, text="sent while you were away")
+
+    chat_server.start()
+    expect(status).to_have_attribute("data-state", "open")
+    expect(log(alice)).to_have_text(["before the outage", "sent while you were away"])
+    expect(alice.locator("#chat-message-input")).to_have_value("typed during the outage")
+    alice.press("#chat-message-input", "Enter")
+    expect(alice.locator("#chat-message-input")).to_have_value("")
+
+    bob = open_chat(browser, chat_server, other_user)
+    enter_room(bob, "resilient")
+    send(bob, "live again")  # alice subscribed again after reconnecting
+    expect(log(alice)).to_have_text(
+        ["before the outage", "sent while you were away", "typed during the outage", "live again"]
+    )

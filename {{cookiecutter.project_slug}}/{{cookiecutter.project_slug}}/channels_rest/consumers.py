@@ -242,7 +242,11 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
     # Permissions
 
     async def get_permissions(self, action, **kwargs):
-        """The permission instances to ask; built once per connection and permission list."""
+        """The permission instances to ask about ``action``."""
+        return self.permission_instances()
+
+    def permission_instances(self):
+        """``permission_classes`` instantiated once per connection (again if the list changes)."""
         source = self.permission_classes
         if source is not self._permissions_source:
             self._permissions = [as_permission(permission) for permission in source]
@@ -269,9 +273,7 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
     def check_object_permissions_sync(self, action, obj, **kwargs):
         """``check_object_permissions`` for code in a worker thread (``get_object``)."""
         if type(self).get_permissions is AsyncAPIConsumer.get_permissions:
-            permissions = self._permissions
-            if permissions is None or self.permission_classes is not self._permissions_source:
-                permissions = [as_permission(permission) for permission in self.permission_classes]
+            permissions = self.permission_instances()
         else:
             permissions = async_to_sync(self.get_permissions)(action, **kwargs)
         for permission in permissions:

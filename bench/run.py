@@ -155,7 +155,8 @@ async def interleave(results, scenario, runners, rounds, duration, servers=None)
                 figures["cpu_us"] = (server.cpu_seconds() - cpu_before) / figures["ops"] * 1e6
             if number >= 0:
                 results.add(scenario, variant, figures)
-            print(f"  {scenario:<22} round {number + 1}/{rounds} {variant:<10} {short(figures)}", flush=True)
+            progress = f"round {number + 1}/{rounds}" if number >= 0 else "warm-up"
+            print(f"  {scenario:<22} {progress:<9} {variant:<10} {short(figures)}", flush=True)
     results.load_cpu[scenario] = (time.process_time() - cpu_started) / (time.monotonic() - wall_started)
 
 
@@ -220,7 +221,7 @@ async def measure_orm(results, project, seeded, args):
         )  # fmt: skip
         stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
         if process.returncode:
-            raise LoadError(stderr.decode(errors="replace").strip().splitlines()[-1])
+            raise LoadError((stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1])
         figures = json.loads(stdout)
         return {**figures, "ratio": figures["observed"] / figures["unobserved"]}
 

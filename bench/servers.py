@@ -55,11 +55,11 @@ class Server:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ServerError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise ServerError(f"exited with {self.process.returncode}; {self.log_path}: {self.log_tail()}")
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
                 return
             time.sleep(0.1)
-        raise ServerError(f"{self.name} not listening on port {self.port} after {START_TIMEOUT}s:\n{self.log_tail()}")
+        raise ServerError(f"not on port {self.port} after {START_TIMEOUT}s; {self.log_path}: {self.log_tail()}")
 
     def cpu_seconds(self):
         """User + system CPU the server has used so far (Linux /proc), or None elsewhere."""
@@ -70,9 +70,11 @@ class Server:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def log_tail(self, lines=30):
+    def log_tail(self):
+        """The last line of the server's log: for a Python server, the exception it died of."""
         with open(self.log_path, errors="replace") as log:
-            return "".join(log.readlines()[-lines:])
+            lines = [line.strip() for line in log if line.strip()]
+        return lines[-1] if lines else "(empty log)"
 
     def stop(self):
         if self.process.poll() is not None:

@@ -45,6 +45,7 @@ REMOVALS = [
             "{slug}/users/tests/conftest.py",
             "{slug}/users/tests/test_api.py",
             "{slug}/users/tests/test_consumers.py",
+            "{slug}/users/tests/transports.py",
         ],
     ),
 ]

@@ -1,4 +1,4 @@
-"""Who may do what with user accounts: one policy for the websocket consumer and the REST viewset.
+"""Who may do what with user accounts: one policy for the REST viewset and the websocket consumer.
 
 =================  =========================  ==================  ==================
 action             anonymous                  signed-in user      staff
@@ -9,11 +9,15 @@ update, patch      no                         themselves          anyone
 delete             no                         themselves          anyone
 =================  =========================  ==================  ==================
 
-Emails of other users are hidden from non-staff by the serializer, not here.
+The policy is written once, as a DRF permission over HTTP methods; the consumer names each
+websocket action's method (``ACTION_METHODS``), so both paths give the same answer. Emails of
+other users are hidden from non-staff by the serializer, not here.
 """
 
 from django.conf import settings
 from rest_framework import permissions
+
+from {{ cookiecutter.project_slug }}.channels_rest.permissions import WrappedDRFPermission
 
 
 def may_create(user):
@@ -23,21 +27,46 @@ def may_create(user):
     return settings.USERS_WEBSOCKET_SIGNUP
 
 
-def may_read(user):
-    return user.is_authenticated
-
-
 def may_change(user, account):
     return user.is_authenticated and (user.is_staff or user.pk == account.pk)
 
 
 class UserAccessPolicy(permissions.BasePermission):
-    """The policy for DRF views, by HTTP method (POST creates, safe methods read, the rest change)."""
+    """POST creates, safe methods read, the other methods change one account."""
 
     def has_permission(self, request, view):
         if request.method == "POST":
             return may_create(request.user)
-        return may_read(request.user)
+        return request.user.is_authenticated
 
     def has_object_permission(self, request, view, obj):
         return request.method in permissions.SAFE_METHODS or may_change(request.user, obj)
+
+
+# The HTTP method each websocket action stands for, as in the REST API.
+CRUD_METHODS = {
+    "list": "GET",
+    "retrieve": "GET",
+    "create": "POST",
+    "update": "PUT",
+    "patch": "PATCH",
+    "delete": "DELETE",
+}
+# An action missing here is refused to anonymous sockets and may not touch another user's account.
+ACTION_METHODS = {**CRUD_METHODS, "subscribe_instance": "GET", "unsubscribe_instance": "GET"}
+
+
+class UserConsumerPolicy(WrappedDRFPermission):
+    """``UserAccessPolicy`` for websocket actions.
+
+    Anyone may connect: an anonymous socket comes to sign up, and every action it may not run
+    is answered with a 403 frame rather than a refused handshake.
+    """
+
+    mapped_actions = ACTION_METHODS
+
+    def __init__(self):
+        super().__init__(UserAccessPolicy())
+
+    async def can_connect(self, scope, consumer, message=None):
+        return True

@@ -1,0 +1,194 @@
+"""The user API over websockets: ``ws/users/`` (UserConsumer) and ``ws/users/view/`` (the REST viewset).
+
+Both routes replay the action x role table of ``cases.py`` and agree with the REST API.
+"""
+
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
+
+from .cases import CASES, INVALID, NEW_EMAIL, PASSWORD, Case, resolve, sign_up
+from .transports import CONSUMER, VIEW, client_for, rest_call, ws_call, ws_outcome
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+User = get_user_model()
+
+ENVELOPE = ["action", "data", "errors", "request_id", "response_status"]
+
+
+@pytest.mark.parametrize("route", [CONSUMER, VIEW])
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_every_action_and_role(route, case: Case, connect, accounts, target_id, id_of):
+    socket = await connect(route, user=accounts.get(case.actor))
+
+    reply = await ws_call(socket, route, case.action, target_id(case), case.data)
+
+    assert sorted(reply) == ENVELOPE
+    assert reply["action"] == case.action
+    status, body = ws_outcome(route, reply)
+    assert status == case.status, reply
+    if case.status == 400:
+        assert set(body) == set(case.error_fields)
+    elif case.status < 300:
+        assert body == await database_sync_to_async(resolve)(case.expected, id_of)
+
+
+# Writes that may succeed come last, deletes at the very end: a write that succeeds changes what the
+# steps after it see.
+READS_AND_REFUSALS = [
+    ("list", None, None),
+    *(("retrieve", target, None) for target in ("alice", "bob", "carol")),
+    *((case.action, case.target, case.data) for case in INVALID),
+    *(("patch", target, NEW_EMAIL) for target in ("alice", "bob", "carol")),
+    *(("delete", target, None) for target in ("alice", "bob", "carol")),
+]
+
+
+@pytest.mark.parametrize("actor", [None, "alice", "carol"])
+async def test_the_three_paths_agree(actor, connect, accounts):
+    """REST, the consumer and the view give the same status and data to the same user.
+
+    A write that succeeds changes the data under the next path, so it is compared through the table
+    instead; here: every read, and every write that is refused (403) or invalid (400).
+    """
+    account = accounts.get(actor)
+    client = await database_sync_to_async(client_for)(account)
+    sockets = {route: await connect(route, user=account) for route in (CONSUMER, VIEW)}
+    for action, target, data in READS_AND_REFUSALS:
+        pk = accounts[target].pk if target else None
+        rest = await database_sync_to_async(rest_call)(client, action, pk, data)
+        if action in ("patch", "delete") and rest[0] < 300:
+            continue
+        for route, socket in sockets.items():
+            status, body = ws_outcome(route, await ws_call(socket, route, action, pk, data))
+            assert status == rest[0], (route, action, target)
+            if status < 300 or status == 400:
+                assert body == rest[1], (route, action, target)
+
+
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+async def test_the_documented_example_frames(connect, django_user_model):
+    """The frames of the "Generic Api Consumer" example, replayed by the site's staff user ``test_1``.
+
+    Usernames use ``_`` where the example has a space: Django's username rules refuse spaces (see
+    ``test_a_username_with_a_space_is_refused``).
+    """
+
+    @database_sync_to_async
+    def create_example_users():
+        admin = django_user_model.objects.create_user("test_1", "1@example.com", PASSWORD, is_staff=True)
+        for n in (2, 3):
+            django_user_model.objects.create_user(f"test_{n}", f"{n}@example.com", PASSWORD)
+        return admin
+
+    socket = await connect(CONSUMER, user=await create_example_users())
+    frames = [
+        (
+            {"action": "list"},
+            200,
+            [
+                {"email": "1@example.com", "id": 1, "username": "test_1"},
+                {"email": "2@example.com", "id": 2, "username": "test_2"},
+                {"email": "3@example.com", "id": 3, "username": "test_3"},
+            ],
+        ),
+        ({"action": "retrieve", "pk": 2}, 200, {"email": "2@example.com", "id": 2, "username": "test_2"}),
+        (
+            {"action": "patch", "pk": 2, "data": {"email": "edited@example.com"}},
+            200,
+            {"email": "edited@example.com", "id": 2, "username": "test_2"},
+        ),
+        (
+            {"action": "update", "pk": 2, "data": {"username": "user_2"}},
+            200,
+            {"email": "edited@example.com", "id": 2, "username": "user_2"},
+        ),
+        (
+            {
+                "action": "create",
+                "data": {
+                    "username": "new_user_4",
+                    "password1": "testpassword123",
+                    "password2": "testpassword123",
+                    "email": "4@example.com",
+                },
+            },
+            201,
+            {"email": "4@example.com", "id": 4, "username": "new_user_4"},
+        ),
+        ({"action": "delete", "pk": 4}, 204, None),
+    ]
+    for frame, status, data in frames:
+        await socket.send_json_to({**frame, "request_id": 1550050})
+        assert await socket.receive_json_from() == {
+            "action": frame["action"],
+            "errors": [],
+            "response_status": status,
+            "request_id": 1550050,
+            "data": data,
+        }
+
+
+async def test_a_username_with_a_space_is_refused(connect, staff_user, other_user):
+    socket = await connect(CONSUMER, user=staff_user)
+
+    reply = await socket.request("update", pk=other_user.pk, data={"username": "user 2"})
+
+    assert reply["response_status"] == 400
+    assert reply["errors"] == [
+        {
+            "username": [
+                "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+            ]
+        }
+    ]
+
+
+async def test_sign_up_over_a_websocket_stores_a_hashed_password(connect):
+    socket = await connect(CONSUMER)
+
+    reply = await socket.request("create", data={"username": "dora", "password1": PASSWORD, "password2": PASSWORD})
+
+    assert (reply["response_status"], reply["data"]["username"]) == (201, "dora")
+    assert "password" not in reply["data"]
+    dora = await User.objects.aget(username="dora")
+    assert dora.password != PASSWORD
+    assert dora.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize("route", [CONSUMER, VIEW])
+async def test_sign_up_can_be_turned_off(route, connect, settings):
+    settings.USERS_WEBSOCKET_SIGNUP = False
+    socket = await connect(route)
+
+    reply = await ws_call(socket, route, "create", data=sign_up())
+
+    assert reply["response_status"] == 403
+    assert not await User.objects.filter(username="dora").aexists()
+
+
+async def test_anonymous_sockets_connect_and_are_told_what_they_may_not_do(connect):
+    socket = await connect(CONSUMER)
+
+    assert socket.accepted
+    assert await socket.request("list", request_id=7) == {
+        "action": "list",
+        "errors": ["You do not have permission to perform this action."],
+        "data": None,
+        "response_status": 403,
+        "request_id": 7,
+    }
+
+
+async def test_bad_frames_get_an_error_and_the_socket_stays_open(connect, user):
+    socket = await connect(CONSUMER, user=user)
+
+    await socket.send_to(text_data="{not json")
+    assert (await socket.receive_json_from())["response_status"] == 400
+    assert (await socket.request("patch", pk=user.pk))["errors"] == [{"data": ["This argument is required."]}]
+    assert (await socket.request("retrieve"))["errors"] == [{"pk": ["This argument is required."]}]
+    assert (await socket.request("retrieve", pk="not-a-number"))["response_status"] == 404
+    assert (await socket.request("patch", pk=user.pk, data="not an object"))["response_status"] == 400
+    assert (await socket.request("fly"))["errors"] == ['Method "fly" not allowed.']
+    assert (await socket.request("retrieve", pk=user.pk))["response_status"] == 200

@@ -53,6 +53,8 @@ def value_errors(answers):
     errors = []
     if not answers["project_name"].strip():
         errors.append("project_name must not be empty.")
+    if any(character in answers["project_name"] for character in '"\\'):
+        errors.append("project_name must not contain double quotes or backslashes (it is written into Python code).")
     if not HOSTNAME.match(answers["domain_name"]):
         errors.append(
             f"domain_name {answers['domain_name']!r} must be a bare lowercase host name "

@@ -1,7 +1,9 @@
 """Production: every secret and server comes from the environment, HTTPS everywhere."""
 
+{% if cookiecutter.database == "postgresql" or cookiecutter.use_redis -%}
 from django.core.exceptions import ImproperlyConfigured
 
+{% endif -%}
 from .base import *  # noqa: F403
 from .base import env
 

@@ -266,10 +266,10 @@ def main():
     import asyncio
 
     from report import Results, notes, table
-    from servers import Servers, raise_on_sigterm, redis_command
+    from servers import Servers, interrupt_on_sigterm, redis_command
 
     args = parse_args()
-    raise_on_sigterm()
+    interrupt_on_sigterm()
     output = args.output.resolve()
     (output / "logs").mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -322,4 +322,7 @@ def main():
 if __name__ == "__main__":
     if not in_bench_venv():
         enter_bench_venv()
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted: every server this run started has been stopped")

@@ -123,13 +123,9 @@ def redis_command(data_dir):
     ]  # fmt: skip
 
 
-def raise_on_sigterm():
-    """Turn SIGTERM into SystemExit so that ``finally`` and ``with`` blocks stop the servers."""
-
-    def handler(signum, frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, handler)
+def interrupt_on_sigterm():
+    """SIGTERM acts as Ctrl-C does (``KeyboardInterrupt``), so ``with Servers`` stops the servers."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def environment(**overrides):

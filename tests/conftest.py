@@ -24,7 +24,6 @@ the environment variable REQUIRE_SERVICES is set (CI sets it), like the generate
 
 import json
 import os
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -32,7 +31,7 @@ import pytest
 from processes import BackgroundProcess, free_port, port_is_open
 from services import PostgresServer, RedisServer, find_postgres_bin, find_redis_server
 from shared_venv import ensure_venv, project_requirements
-from variants import ALL_ON, TEMPLATE, variant_id
+from variants import ALL_ON, TEMPLATE, bake_timed, variant_id
 
 BAKED_VENV = TEMPLATE / "build" / "baked-venv"
 
@@ -44,13 +43,6 @@ def require_service(reason):
     pytest.skip(reason)
 
 
-def bake_project(cookies, extra_context):
-    """Bake with pytest-cookies from this template; return (result, seconds)."""
-    started = time.perf_counter()
-    result = cookies.bake(extra_context=extra_context, template=str(TEMPLATE))
-    return result, time.perf_counter() - started
-
-
 @pytest.fixture(scope="session")
 def bake(cookies_session):
     baked = {}
@@ -58,7 +50,7 @@ def bake(cookies_session):
     def bake_once(**extra_context):
         key = json.dumps(extra_context, sort_keys=True)
         if key not in baked:
-            result, _ = bake_project(cookies_session, extra_context)
+            result, _ = bake_timed(cookies_session, extra_context)
             if result.exception is not None:
                 pytest.fail(f"baking {variant_id(extra_context)} failed: {result.exception!r}")
             baked[key] = result.project_path

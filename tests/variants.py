@@ -1,5 +1,6 @@
-"""Named option sets shared by the template tests (extra_context for a bake)."""
+"""Named option sets (extra_context for a bake), the answers they give, and baking them with timing."""
 
+import time
 from pathlib import Path
 
 from cookiecutter.generate import generate_context
@@ -36,5 +37,16 @@ def answers_for(extra_context=None):
 
 
 def variant_id(extra_context):
-    """``key:value-key:value`` (or ``defaults``), readable in test ids and reports."""
-    return "-".join(f"{key}:{value}" for key, value in extra_context.items()) or "defaults"
+    """``key:value-key:value`` (or a name), readable in test ids and reports."""
+    named = {"all-on": ALL_ON, "all-off": ALL_OFF, "defaults": {}}
+    for name, context in named.items():
+        if extra_context == context:
+            return name
+    return "-".join(f"{key}:{value}" for key, value in extra_context.items())
+
+
+def bake_timed(cookies, extra_context):
+    """Bake this template with pytest-cookies' ``cookies``; return (result, seconds)."""
+    started = time.perf_counter()
+    result = cookies.bake(extra_context=extra_context, template=str(TEMPLATE))
+    return result, time.perf_counter() - started

@@ -1,5 +1,8 @@
 import asyncio
+import datetime
+import decimal
 import logging
+import uuid
 
 import pytest
 from channels.db import database_sync_to_async
@@ -52,6 +55,14 @@ class EchoConsumer(AsyncAPIConsumer):
         await self.remove_group(group)
         return sorted(self.groups), 200
 
+    @action()
+    async def typed(self, **kwargs):
+        return {
+            "when": datetime.date(2024, 2, 29),
+            "price": decimal.Decimal("9.99"),
+            "id": uuid.UUID(int=1),
+        }, 200
+
     async def shout(self, event):
         await self.send_json({"shout": event["text"]})
 
@@ -73,6 +84,15 @@ async def test_sync_action_runs_in_a_database_thread(consumer_socket, user, othe
     reply = await socket.request("count_users")
     assert reply["data"] == 2
     assert reply["response_status"] == 200
+
+
+async def test_replies_encode_dates_decimals_and_uuids(consumer_socket):
+    socket = await consumer_socket(EchoConsumer)
+    assert (await socket.request("typed"))["data"] == {
+        "when": "2024-02-29",
+        "price": 9.99,
+        "id": "00000000-0000-0000-0000-000000000001",
+    }
 
 
 async def test_request_id_is_optional(consumer_socket):

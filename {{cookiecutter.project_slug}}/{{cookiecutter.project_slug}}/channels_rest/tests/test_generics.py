@@ -1,6 +1,7 @@
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
+from rest_framework import permissions as drf_permissions
 from rest_framework import serializers
 
 from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
@@ -168,3 +169,69 @@ def test_get_serializer_without_action_kwargs():
     serializer = consumer.get_serializer(data={"username": "erin"})
     assert serializer.is_valid()
     assert serializer.context["request"].user.is_anonymous
+
+
+class ActionAwareObjects(BasePermission):
+    seen = []
+
+    def has_object_permission(self, scope, consumer, action, obj, **kwargs):
+        self.seen.append(action)
+        return action != "rename" or obj == scope["user"]
+
+
+class ActionAwareConsumer(SelfConsumer):
+    permission_classes = [ActionAwareObjects]
+
+
+async def test_object_permission_knows_the_action_of_custom_actions(consumer_socket, user, other_user):
+    ActionAwareObjects.seen = []
+    socket = await consumer_socket(ActionAwareConsumer, user=user)
+    assert (await socket.request("retrieve", pk=other_user.pk))["response_status"] == 200
+    assert (await socket.request("rename", pk=other_user.pk, username="x"))["response_status"] == 403
+    assert ActionAwareObjects.seen == ["retrieve", "rename"]
+
+
+class DRFIsSelf(drf_permissions.BasePermission):
+    def has_object_permission(self, request, view, obj):
+        return obj == request.user
+
+
+class DRFSelfConsumer(UserConsumer):
+    permission_classes = [drf_permissions.IsAuthenticated & DRFIsSelf]
+
+
+async def test_drf_object_permissions_are_honoured(consumer_socket, user, other_user):
+    socket = await consumer_socket(DRFSelfConsumer, user=user)
+    assert (await socket.request("retrieve", pk=user.pk))["response_status"] == 200
+    assert (await socket.request("retrieve", pk=other_user.pk))["response_status"] == 403
+
+
+class DeliveryConsumer(UserConsumer):
+    """Checks objects on the event loop, as an observer does before delivering them."""
+
+    permission_classes = [IsSelf]
+
+    @action()
+    async def deliver(self, pk, **kwargs):
+        obj = await database_sync_to_async(User.objects.get)(pk=pk)
+        await self.check_object_permissions("update", obj)
+        return obj.username, 200
+
+
+async def test_check_object_permissions_on_the_event_loop(consumer_socket, user, other_user):
+    socket = await consumer_socket(DeliveryConsumer, user=user)
+    assert (await socket.request("deliver", pk=user.pk))["data"] == "alice"
+    assert (await socket.request("deliver", pk=other_user.pk))["response_status"] == 403
+
+
+class PerActionPermissions(UserConsumer):
+    async def get_permissions(self, action, **kwargs):
+        if action == "create":
+            return [IsAuthenticated()]
+        return await super().get_permissions(action, **kwargs)
+
+
+async def test_get_permissions_per_action(consumer_socket, user):
+    socket = await consumer_socket(PerActionPermissions)
+    assert (await socket.request("retrieve", pk=user.pk))["response_status"] == 200
+    assert (await socket.request("create", data={"username": "eve"}))["response_status"] == 403

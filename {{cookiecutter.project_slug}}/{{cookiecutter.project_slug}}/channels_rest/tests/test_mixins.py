@@ -235,3 +235,16 @@ async def test_streamed_list_answers_other_actions_meanwhile(consumer_socket):
     await socket.request("list", limit=1, request_id="stream")
     await socket.send_json_to({"action": "nope", "request_id": "other"})
     assert (await socket.receive_json_from())["request_id"] == "other"
+
+
+class UnpaginatedStream(StreamedPaginatedListMixin, GenericAsyncAPIConsumer):
+    queryset = User.objects.order_by("pk")
+    serializer_class = UserSerializer
+    pagination_class = None
+
+
+async def test_streamed_list_without_paginator_sends_one_plain_list(consumer_socket, user, other_user):
+    socket = await consumer_socket(UnpaginatedStream)
+    reply = await socket.request("list")
+    assert [item["username"] for item in reply["data"]] == ["alice", "bob"]
+    assert await socket.receive_nothing()

@@ -129,22 +129,26 @@ def serve(project_python, tmp_path):
         process.stop()
 
 
-# Bake times, reported at the end of the run: tests record them as the user property "bake_seconds",
-# which xdist carries from the workers to this (controlling) process with each test report.
-BAKE_SECONDS = {}
+# Figures reported at the end of the run. Tests record them as user properties, which xdist carries from
+# the workers to this (controlling) process with each test report.
+REPORTED = {"bake_seconds": {}, "project_suite": {}}
 
 
 def pytest_runtest_logreport(report):
     for name, value in report.user_properties:
-        if name == "bake_seconds":
-            BAKE_SECONDS[report.nodeid.rpartition("[")[2].rstrip("]")] = value
+        if name in REPORTED:
+            REPORTED[name][report.nodeid.rpartition("[")[2].rstrip("]")] = value
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not BAKE_SECONDS:
-        return
-    terminalreporter.section("bake time per variant")
-    for variant, seconds in sorted(BAKE_SECONDS.items(), key=lambda item: item[1]):
-        terminalreporter.write_line(f"{seconds:6.2f} s  {variant}")
-    mean = sum(BAKE_SECONDS.values()) / len(BAKE_SECONDS)
-    terminalreporter.write_line(f"{mean:6.2f} s  mean of {len(BAKE_SECONDS)} variants")
+    bake_seconds, project_suites = REPORTED["bake_seconds"], REPORTED["project_suite"]
+    if bake_seconds:
+        terminalreporter.section("bake time per variant")
+        for variant, seconds in sorted(bake_seconds.items(), key=lambda item: item[1]):
+            terminalreporter.write_line(f"{seconds:6.2f} s  {variant}")
+        mean = sum(bake_seconds.values()) / len(bake_seconds)
+        terminalreporter.write_line(f"{mean:6.2f} s  mean of {len(bake_seconds)} variants")
+    if project_suites:
+        terminalreporter.section("baked projects' own test suites")
+        for variant, summary in sorted(project_suites.items()):
+            terminalreporter.write_line(f"{variant}: {summary}")

@@ -75,13 +75,17 @@ def production_environment(variant, database_url, **overrides):
 
 def run(python, args, project, environment, timeout=600):
     """Run the shared venv's python in the project; fail the test with the command's output tail if it fails."""
-    result = subprocess.run(
-        [str(python), *args], cwd=project, env=environment, capture_output=True, text=True, timeout=timeout
-    )
+    command = f"$ python {' '.join(args)}  (in {project})"
+    try:
+        result = subprocess.run(
+            [str(python), *args], cwd=project, env=environment, capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired as expired:
+        output = (expired.stdout or b"").decode(errors="replace") + (expired.stderr or b"").decode(errors="replace")
+        pytest.fail(f"{command} still running after {timeout} s\n{tail(output, 80)}", pytrace=False)
     if result.returncode:
         pytest.fail(
-            f"$ python {' '.join(args)}  (in {project}) exited with {result.returncode}\n"
-            f"{tail(result.stdout, 80)}\n{tail(result.stderr, 80)}",
+            f"{command} exited with {result.returncode}\n{tail(result.stdout, 80)}\n{tail(result.stderr, 80)}",
             pytrace=False,
         )
     return result
@@ -123,10 +127,14 @@ def test_daphne_serves_health_and_websocket(variant, project_python, database_ur
     run(project_python, ["manage.py", "migrate", "--noinput"], variant.project, environment)
     server = serve(variant.project, environment)
 
-    with urllib.request.urlopen(f"{server.url}/health/", timeout=10) as response:
-        assert response.status == 200
-        assert response.headers["Content-Type"] == "application/json"
-        assert json.load(response) == {"status": "ok", "database": "ok"}
+    try:
+        with urllib.request.urlopen(f"{server.url}/health/", timeout=10) as response:
+            status, content_type, body = response.status, response.headers["Content-Type"], response.read()
+    except OSError as error:  # urllib's HTTPError and URLError, refused or reset connections
+        pytest.fail(f"GET /health/ failed: {error!r}\n{server.process.describe()}", pytrace=False)
+    assert status == 200
+    assert content_type == "application/json"
+    assert json.loads(body) == {"status": "ok", "database": "ok"}
 
     with connect(f"{server.ws_url}/ws/ping/", origin=server.url, open_timeout=10) as socket:
         socket.send(json.dumps({"hello": "daphne"}))

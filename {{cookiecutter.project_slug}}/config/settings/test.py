@@ -1,11 +1,13 @@
 """Tests: fast password hashing, a fixed key, quiet logs."""
 
 from .base import *  # noqa: F403
-from .base import {% if cookiecutter.use_chat_demo %}BASE_DIR, DATABASES, {% endif %}LOGGING
+from .base import {% if cookiecutter.use_chat_demo %}BASE_DIR, DATABASES, {% endif %}INSTALLED_APPS, LOGGING
 
 SECRET_KEY = "test-secret-key-not-for-production"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Models the framework's observer tests save and watch.
+INSTALLED_APPS = [*INSTALLED_APPS, "{{ cookiecutter.project_slug }}.channels_rest.tests.observed"]
 LOGGING = {
     **LOGGING,
     "root": {"level": "WARNING", "handlers": ["console"]},

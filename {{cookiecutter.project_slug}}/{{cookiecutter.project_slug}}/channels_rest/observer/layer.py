@@ -1,0 +1,59 @@
+"""Getting observer messages onto the channel layer.
+
+Payloads go through JSON once, with Django's encoder, before they are sent:
+channels-redis packs messages with msgpack, which rejects UUIDs, Decimals and
+datetimes that serializers and primary keys commonly contain, and the
+in-memory layer would otherwise hand consumers objects that a Redis layer
+never could. Consumers therefore receive exactly what JSON carries, whatever
+the layer.
+"""
+
+import asyncio
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+
+logger = logging.getLogger(__name__)
+
+# Sends started from the event loop, kept referenced until they finish.
+_sending = set()
+
+
+def json_safe(value):
+    """``value`` as it comes back from JSON: UUID, Decimal, date and datetime become strings."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def send_to_groups(messages):
+    """Send ``(group, message)`` pairs in order, from sync code or from the event loop.
+
+    Sync code (signal receivers, commit hooks) waits for the sends; on the
+    event loop they run as a task, since the loop cannot be blocked.
+    """
+    if not messages:
+        return
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(_send)(layer, messages)
+        return
+    task = asyncio.ensure_future(_send(layer, messages))
+    _sending.add(task)
+    task.add_done_callback(_sent)
+
+
+async def _send(layer, messages):
+    for group, message in messages:
+        await layer.group_send(group, message)
+
+
+def _sent(task):
+    _sending.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Sending observer messages failed", exc_info=task.exception())

@@ -1,0 +1,65 @@
+"""``@model_observer(Model)``: push saves and deletes of a model to the consumers that subscribed.
+
+Events go out after the transaction commits, one per object and transaction
+(see ``changes``). The body is ``@obs.serializer``'s result
+(``func(observer, instance, action)``), else ``serializer_class(instance).data``,
+else ``{"pk": pk}``; it is computed once per event and action, whatever the
+number of subscribers. Groups come from ``@obs.groups_for_signal``
+(``func(observer, instance)``), by default one group for the observer; when
+they depend on fields, an object that moves between groups arrives as
+``delete`` in the groups it left, ``create`` in those it entered and
+``update`` where it stayed.
+"""
+
+from .base_observer import BaseObserver
+from .changes import Action, ModelChanges, group_actions, notify
+from .groups import group_name
+from .layer import json_safe
+
+__all__ = ["Action", "ModelObserver"]
+
+
+class ModelObserver(BaseObserver):
+    def __init__(self, func, model, serializer_class=None, many_to_many=False):
+        super().__init__(func)
+        self.model = model
+        self.serializer_class = serializer_class
+        self.many_to_many = many_to_many
+
+    @property
+    def reads_previous(self):
+        """Custom groups may depend on fields: an update then needs the row's previous groups."""
+        return self._groups_for_signal is not None
+
+    def bind(self):
+        self._default_groups = [group_name(f"{self.id}-model-{self.model._meta.label_lower}")]
+        ModelChanges.of(self.model).add(self)
+
+    def default_group_names(self):
+        return self._default_groups
+
+    def group_names_for_instance(self, instance):
+        if self._groups_for_signal is None:
+            return self._default_groups
+        return self.named_groups(self._groups_for_signal(self, instance))
+
+    def serialize(self, instance, action):
+        if self._serializer is not None:
+            return self._serializer(self, instance, action)
+        if self.serializer_class is not None:
+            return self.serializer_class(instance).data
+        return {"pk": instance.pk}
+
+    def messages(self, change):
+        bodies = {}
+        messages = []
+        for group, action in group_actions(change, self.group_names_for_instance):
+            if action not in bodies:
+                bodies[action] = json_safe(self.serialize(change.instance, action))
+            message = {"type": self.message_type, "group": group, "action": action.value, "body": bodies[action]}
+            messages.append((group, message))
+        return messages
+
+    def notify(self, objects, action=Action.UPDATE, using=None):
+        """Announce bulk changes to every observer of the model (see ``changes.notify``)."""
+        notify(objects, action=action, using=using)

@@ -1,0 +1,1 @@
+"""Models for the observer tests; installed by the test settings only."""

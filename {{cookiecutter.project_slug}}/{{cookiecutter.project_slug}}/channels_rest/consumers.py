@@ -189,7 +189,11 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
             await self.reply(action=None, errors=["Messages must be JSON objects."], status=400)
             return
         request_id = content.pop("request_id", None)
-        action, arguments = await self.get_action_name(content, **kwargs)
+        try:
+            action, arguments = await self.get_action_name(content, **kwargs)
+        except Exception as exc:
+            await self.handle_exception(exc, None, request_id)
+            return
         if "self" in arguments:
             await self.reply(action=action, errors=[{"self": ["Unexpected argument."]}], status=400)
             return

@@ -8,6 +8,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
+from rest_framework.exceptions import ValidationError
 
 from {{ cookiecutter.project_slug }}.channels_rest import consumers
 from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer
@@ -276,6 +277,25 @@ async def test_get_action_name_hook(consumer_socket):
     socket = await consumer_socket(RoutedOnType)
     await socket.send_json_to({"type": "echo", "text": "typed", "request_id": 1})
     assert (await socket.receive_json_from())["data"] == {"text": "typed"}
+
+
+class PickyRouting(EchoConsumer):
+    async def get_action_name(self, content, **kwargs):
+        if "version" not in content:
+            raise ValidationError({"version": ["This field is required."]})
+        content.pop("version")
+        return content.pop("action", None), content
+
+
+async def test_errors_while_routing_become_frames(consumer_socket):
+    socket = await consumer_socket(PickyRouting)
+    reply = await socket.request("echo", text="x", request_id=1)
+    assert (reply["response_status"], reply["errors"], reply["request_id"]) == (
+        400,
+        [{"version": ["This field is required."]}],
+        1,
+    )
+    assert (await socket.request("echo", text="y", version=2))["data"] == {"text": "y"}
 
 
 class SlowConsumer(AsyncAPIConsumer):

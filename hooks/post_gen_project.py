@@ -21,7 +21,11 @@ REMOVALS = [
     ("ci_tool", "GitHub", [".gitlab-ci.yml"]),
     ("ci_tool", "GitLab", [".github"]),
     ("ci_tool", "None", [".github", ".gitlab-ci.yml"]),
-    ("use_redis", False, ["{slug}/core/tests/test_redis_layer.py"]),
+    (
+        "use_redis",
+        False,
+        ["{slug}/core/tests/test_redis_layer.py", "{slug}/channels_rest/tests/test_observer_redis.py"],
+    ),
     (
         "use_chat_demo",
         False,

@@ -316,9 +316,8 @@ class ModelChanges:
             return
         if action == "pre_clear":
             # The related rows are about to be unlinked: remember which they were.
-            field = self.relation_field(sender)
-            linked = sender._base_manager.using(using).filter(**{field: instance.pk})
-            instance._state.observer_cleared = set(linked.values_list(self.relation_field(sender, own=True), flat=True))
+            links = sender._base_manager.using(using).filter(**{self.relation_field(sender): instance.pk})
+            instance._state.observer_cleared = set(links.values_list(self.relation_field(sender, own=True), flat=True))
             return
         if action == "post_clear":
             pk_set = instance._state.__dict__.pop("observer_cleared", None)

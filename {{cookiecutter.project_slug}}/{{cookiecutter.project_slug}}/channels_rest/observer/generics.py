@@ -231,11 +231,12 @@ class ObserverConsumerMixin:
 
     async def read_change(self, message, arguments):
         """``(instance, data)`` of the changed object, shared with the sockets of the same audience."""
+        read = database_sync_to_async(self.read_instance)
         audience = self.delivery_audience()
         if audience is None:
-            return await database_sync_to_async(self.read_instance)(message["pk"], arguments)
+            return await read(message["pk"], arguments)
         key = (message["event"], audience, json.dumps(arguments, sort_keys=True, default=str))
-        return await shared_deliveries.get(key, lambda: database_sync_to_async(self.read_instance)(message["pk"], arguments))
+        return await shared_deliveries.get(key, lambda: read(message["pk"], arguments))
 
     def read_instance(self, pk, arguments):
         """The object as this consumer's queryset and serializer see it; ``(None, None)`` if it is outside."""

@@ -1,13 +1,15 @@
 """Tests: fast password hashing, a fixed key, quiet logs."""
 
 from .base import *  # noqa: F403
-from .base import {% if cookiecutter.use_chat_demo %}BASE_DIR, DATABASES, {% endif %}INSTALLED_APPS, LOGGING
+from .base import {% if cookiecutter.use_chat_demo %}BASE_DIR, {% endif %}DATABASES, INSTALLED_APPS, LOGGING
 
 SECRET_KEY = "test-secret-key-not-for-production"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Models the framework's observer tests save and watch.
+# Models the framework's observer tests save and watch, and a second name for the test database
+# (its own connections and transactions) to check that changes follow the database they were made on.
 INSTALLED_APPS = [*INSTALLED_APPS, "{{ cookiecutter.project_slug }}.channels_rest.tests.observed"]
+DATABASES["observer_mirror"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 LOGGING = {
     **LOGGING,
     "root": {"level": "WARNING", "handlers": ["console"]},

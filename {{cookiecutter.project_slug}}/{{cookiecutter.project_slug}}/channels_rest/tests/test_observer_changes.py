@@ -251,6 +251,29 @@ async def test_a_new_transaction_after_a_rollback_starts_afresh(listen):
     assert (await inbox.next())["body"] == {"name": "sentinel"}
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "observer_mirror"])
+async def test_changes_follow_the_transactions_of_their_own_database(listen):
+    """``observer_mirror`` is another connection to the test database (see the test settings)."""
+    inbox = await listen(topic_group())
+
+    def on_both_databases():
+        with transaction.atomic():  # "default": not where the topic is saved
+            Topic.objects.using("observer_mirror").create(name="saved at once")
+            async_to_sync(inbox.layer.send)(inbox.channel, {"type": "marker"})
+        with transaction.atomic(using="observer_mirror"):
+            Topic.objects.using("observer_mirror").create(name="saved on commit")
+            async_to_sync(inbox.layer.send)(inbox.channel, {"type": "marker"})
+
+    await in_thread(on_both_databases)
+    received = [await inbox.next() for _ in range(4)]
+    assert [message.get("body", message["type"]) for message in received] == [
+        {"name": "saved at once"},
+        "marker",
+        "marker",
+        {"name": "saved on commit"},
+    ]
+
+
 async def test_payloads_are_json_safe(listen):
     """UUID primary keys, Decimals and datetimes reach the layer as JSON strings (msgpack-safe)."""
     inbox = await listen(PostConsumer.post_activity.default_group_names()[0])
@@ -320,13 +343,14 @@ def test_loading_observed_rows_does_no_observer_work():
 
 
 def test_the_previous_state_is_read_only_for_field_dependent_groups_and_once_per_transaction():
-    topic = Topic.objects.create(name="no extra query")
+    tag = Tag.objects.create(name="no extra query")
     with CaptureQueriesContext(connection) as queries:
-        topic.name = "renamed"
-        topic.save()
-    assert len(queries) == 1  # the UPDATE: Topic's groups do not depend on fields
-    assert not pre_save.has_listeners(Topic)
+        tag.name = "renamed"
+        tag.save()
+    assert len(queries) == 1  # the UPDATE: no observer of Tag has groups that depend on fields
+    assert not pre_save.has_listeners(Tag)
 
+    topic = Topic.objects.create(name="posts")
     post = Post.objects.create(topic=topic, title="status groups")
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         for title in ("a", "b", "c"):

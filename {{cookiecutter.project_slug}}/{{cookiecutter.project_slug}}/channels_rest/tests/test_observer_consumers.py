@@ -134,6 +134,22 @@ class SecondConsumer(SentinelMixin, AsyncAPIConsumer):
         await self.topic_activity.subscribe()
 
 
+class PostByTitleConsumer(SentinelMixin, AsyncAPIConsumer):
+    """``@obs.groups``: one function for both sides, called with an instance or with subscribe's arguments."""
+
+    @model_observer(Post)
+    async def titled_post(self, message, **kwargs):
+        await self.send_json(message)
+
+    @titled_post.groups
+    def titled_post(self, instance=None, title=None, **kwargs):
+        yield f"title-{instance.title if instance is not None else title}"
+
+    @action()
+    async def watch_title(self, title, **kwargs):
+        await self.titled_post.subscribe(title=title)
+
+
 class ArticleConsumer(SentinelMixin, AsyncAPIConsumer):
     @observer(article_published)
     async def article_news(self, message, **kwargs):
@@ -254,6 +270,17 @@ async def test_same_handler_name_in_two_consumers_does_not_collide(consumer_sock
     assert await first.receive_json_from() == {"first": {"pk": topic.pk}}
     assert await second.receive_json_from() == {"second": {"pk": topic.pk}}
     await sentinel(first, second)
+
+
+async def test_one_groups_function_for_signal_and_consumer(consumer_socket):
+    topic = await in_thread(lambda: Topic.objects.create(name="titles"))
+    socket = await consumer_socket(PostByTitleConsumer)
+    await socket.send_json_to({"action": "watch_title", "title": "wanted"})
+    await socket.request("watch_tags")
+    await in_thread(lambda: Post.objects.create(topic=topic, title="unwanted"))
+    wanted = await in_thread(lambda: Post.objects.create(topic=topic, title="wanted"))
+    assert await socket.receive_json_from() == {"pk": str(wanted.pk)}
+    await sentinel(socket)
 
 
 async def test_signal_observer_sends_from_threads_and_from_the_event_loop(consumer_socket):

@@ -85,14 +85,19 @@ def run(python, args, project, environment, timeout=600):
         pytest.fail(f"{command} still running after {timeout} s\n{tail(output, 80)}", pytrace=False)
     if result.returncode:
         pytest.fail(
-            f"{command} exited with {result.returncode}\n{tail(result.stdout, 80)}\n{tail(result.stderr, 80)}",
-            pytrace=False,
+            f"{command} exited with {result.returncode}\n{excerpt(result.stdout, result.stderr)}", pytrace=False
         )
     return result
 
 
+def excerpt(stdout, stderr):
+    """The end of a failed command's output, led by pytest's list of failed tests when there is one."""
+    failed = [line for line in stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    return "\n".join([*failed, "...", tail(stdout, 80), tail(stderr, 80)])
+
+
 def test_project_test_suite_passes(variant, project_python, record_property):
-    result = run(project_python, ["-m", "pytest", "-q", "-rs"], variant.project, variant.environment())
+    result = run(project_python, ["-m", "pytest", "-q", "-rfEs"], variant.project, variant.environment())
     summary = result.stdout.strip().splitlines()[-1]
     record_property("project_suite", summary)
     assert re.search(r"\d+ passed", summary), tail(result.stdout)

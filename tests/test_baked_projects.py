@@ -47,7 +47,9 @@ def variant(request, bake):
     extra_context, services = VARIANTS[request.param]
     found = {}
     if "redis" in services:
-        found["REDIS_URL"] = request.getfixturevalue("redis_url")
+        # A Redis database of its own (1, 2...): variants never see channel-layer groups left by another.
+        server = request.getfixturevalue("redis_url").rpartition("/")[0]
+        found["REDIS_URL"] = f"{server}/{list(VARIANTS).index(request.param) + 1}"
     if "postgres" in services:
         found["DATABASE_URL"] = request.getfixturevalue("postgres_url")
     return Variant(request.param, bake(**extra_context), found)

@@ -1,7 +1,9 @@
-"""``ws/users/``: user accounts over a websocket, the documented ``UserConsumer`` made safe.
+"""``ws/users/``: user accounts over a websocket, the documented ``UserConsumer`` made safe and live.
 
-Frames and replies are those of the REST framework consumers (see docs/users-api.md); what a
-socket may do is ``UserConsumerPolicy``, what it sees is ``UserSerializer``.
+Frames and replies are those of the DCRF examples (see docs/users-api.md); what a socket may do is
+``UserConsumerPolicy``, what it sees is ``UserSerializer``. ``subscribe_instance`` pushes every later
+change of an account, from any path (admin, REST, another socket, the shell), as that subscriber's
+serializer shows it: a member watching someone else never receives their email.
 """
 
 from {{ cookiecutter.project_slug }}.channels_rest.generics import GenericAsyncAPIConsumer
@@ -10,9 +12,9 @@ from {{ cookiecutter.project_slug }}.channels_rest.mixins import (
     DeleteModelMixin,
     ListModelMixin,
     PatchModelMixin,
-    RetrieveModelMixin,
     UpdateModelMixin,
 )
+from {{ cookiecutter.project_slug }}.channels_rest.observer import ObserverModelInstanceMixin
 
 from .models import User
 from .permissions import UserConsumerPolicy
@@ -20,8 +22,8 @@ from .serializers import UserSerializer
 
 
 class UserConsumer(
+    ObserverModelInstanceMixin,  # retrieve, subscribe_instance, unsubscribe_instance
     ListModelMixin,
-    RetrieveModelMixin,
     PatchModelMixin,
     UpdateModelMixin,
     CreateModelMixin,

@@ -6,6 +6,7 @@ Both routes replay the action x role table of ``cases.py`` and agree with the RE
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from .cases import CASES, INVALID, NEW_EMAIL, PASSWORD, Case, resolve, sign_up
 from .transports import CONSUMER, VIEW, client_for, rest_call, ws_call, ws_outcome
@@ -192,3 +193,121 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_open(connect, user):
     assert (await socket.request("patch", pk=user.pk, data="not an object"))["response_status"] == 400
     assert (await socket.request("fly"))["errors"] == ['Method "fly" not allowed.']
     assert (await socket.request("retrieve", pk=user.pk))["response_status"] == 200
+
+
+# Live updates
+
+
+def frame(action, data, request_id, status=200):
+    return {"action": action, "errors": [], "data": data, "response_status": status, "request_id": request_id}
+
+
+async def subscribe(socket, account, request_id):
+    reply = await socket.request("subscribe_instance", pk=account.pk, request_id=request_id)
+    assert reply == frame("subscribe_instance", None, request_id, status=201)
+
+
+async def change_over_a_socket(route, connect, account, staff_user, email):
+    socket = await connect(route, user=staff_user)
+    assert (await ws_call(socket, route, "patch", account.pk, {"email": email}))["response_status"] == 200
+
+
+@database_sync_to_async
+def change_over_rest(account, staff_user, email):
+    assert rest_call(client_for(staff_user), "patch", account.pk, {"email": email})[0] == 200
+
+
+@database_sync_to_async
+def change_in_the_admin(admin_client, account, email):
+    response = admin_client.post(
+        reverse("admin:users_user_change", args=[account.pk]),
+        {
+            "username": account.username,
+            "email": email,
+            "is_active": "on",
+            "date_joined_0": "2025-01-01",
+            "date_joined_1": "12:00:00",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+@database_sync_to_async
+def change_in_the_shell(account, email):
+    account.email = email
+    account.save()
+
+
+CHANGES = {
+    "another socket": lambda connect, admin_client, account, staff_user, email: change_over_a_socket(
+        CONSUMER, connect, account, staff_user, email
+    ),
+    "the view route": lambda connect, admin_client, account, staff_user, email: change_over_a_socket(
+        VIEW, connect, account, staff_user, email
+    ),
+    "the REST API": lambda connect, admin_client, account, staff_user, email: change_over_rest(
+        account, staff_user, email
+    ),
+    "the admin": lambda connect, admin_client, account, staff_user, email: change_in_the_admin(
+        admin_client, account, email
+    ),
+    "the shell": lambda connect, admin_client, account, staff_user, email: change_in_the_shell(account, email),
+}
+
+
+@pytest.mark.parametrize("where", CHANGES)
+async def test_a_subscriber_sees_every_change_wherever_it_is_made(where, connect, admin_client, user, staff_user):
+    socket = await connect(CONSUMER, user=user)
+    await subscribe(socket, user, "me")
+
+    await CHANGES[where](connect, admin_client, user, staff_user, "changed@example.com")
+
+    assert await socket.receive_json_from() == frame(
+        "update", {"id": user.pk, "username": "alice", "email": "changed@example.com"}, "me"
+    )
+
+
+async def test_members_watching_someone_else_never_receive_their_email(connect, user, other_user, staff_user):
+    member = await connect(CONSUMER, user=user)
+    staff = await connect(CONSUMER, user=staff_user)
+    await subscribe(member, other_user, 1)
+    await subscribe(staff, other_user, 2)
+
+    await change_in_the_shell(other_user, "secret@example.com")
+
+    assert await member.receive_json_from() == frame("update", {"id": other_user.pk, "username": "bob"}, 1)
+    assert await staff.receive_json_from() == frame(
+        "update", {"id": other_user.pk, "username": "bob", "email": "secret@example.com"}, 2
+    )
+
+
+async def test_a_subscriber_is_told_when_the_account_is_deleted(connect, user, other_user, staff_user):
+    socket = await connect(CONSUMER, user=user)
+    await subscribe(socket, other_user, "bob")
+    staff = await connect(CONSUMER, user=staff_user)
+
+    assert (await staff.request("delete", pk=other_user.pk))["response_status"] == 204
+
+    assert await socket.receive_json_from() == frame("delete", {"pk": other_user.pk}, "bob", status=204)
+
+
+async def test_unsubscribing_stops_the_updates(connect, user, other_user, staff_user):
+    socket = await connect(CONSUMER, user=user)
+    await subscribe(socket, other_user, "bob")
+
+    reply = await socket.request("unsubscribe_instance", pk=other_user.pk, request_id="bob")
+    await change_in_the_shell(other_user, "unwatched@example.com")
+
+    assert reply == frame("unsubscribe_instance", None, "bob", status=204)
+    # Nothing arrives for bob: the next frame is the change of an account still watched.
+    await subscribe(socket, staff_user, "carol")
+    await change_in_the_shell(staff_user, "watched@example.com")
+    assert (await socket.receive_json_from())["request_id"] == "carol"
+
+
+async def test_subscriptions_need_an_account_and_an_existing_user(connect, user):
+    anonymous = await connect(CONSUMER)
+    member = await connect(CONSUMER, user=user)
+
+    assert (await anonymous.request("subscribe_instance", pk=user.pk))["response_status"] == 403
+    assert (await member.request("subscribe_instance", pk=user.pk + 1000))["response_status"] == 404

@@ -18,6 +18,11 @@ User = get_user_model()
 ENVELOPE = ["action", "data", "errors", "request_id", "response_status"]
 
 
+def frame(action, data, request_id, status=200):
+    """A reply frame with no errors."""
+    return {"action": action, "errors": [], "data": data, "response_status": status, "request_id": request_id}
+
+
 @pytest.mark.parametrize("route", [CONSUMER, VIEW])
 @pytest.mark.parametrize("case", CASES, ids=str)
 async def test_every_action_and_role(route, case: Case, connect, accounts, target_id, id_of):
@@ -70,7 +75,7 @@ async def test_the_three_paths_agree(actor, connect, accounts):
 
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
 async def test_the_documented_example_frames(connect, django_user_model):
-    """The frames of the "Generic Api Consumer" example, replayed by the site's staff user ``test_1``.
+    """The frames of the "Generic Api Consumer" and "Observer model instance" examples, sent by staff user test_1.
 
     Usernames use ``_`` where the example has a space: Django's username rules refuse spaces (see
     ``test_a_username_with_a_space_is_refused``).
@@ -83,7 +88,8 @@ async def test_the_documented_example_frames(connect, django_user_model):
             django_user_model.objects.create_user(f"test_{n}", f"{n}@example.com", PASSWORD)
         return admin
 
-    socket = await connect(CONSUMER, user=await create_example_users())
+    admin = await create_example_users()
+    socket = await connect(CONSUMER, user=admin)
     frames = [
         (
             {"action": "list"},
@@ -120,15 +126,20 @@ async def test_the_documented_example_frames(connect, django_user_model):
         ),
         ({"action": "delete", "pk": 4}, 204, None),
     ]
-    for frame, status, data in frames:
-        await socket.send_json_to({**frame, "request_id": 1550050})
-        assert await socket.receive_json_from() == {
-            "action": frame["action"],
-            "errors": [],
-            "response_status": status,
-            "request_id": 1550050,
-            "data": data,
-        }
+    for sent, status, data in frames:
+        await socket.send_json_to({**sent, "request_id": 1550050})
+        assert await socket.receive_json_from() == frame(sent["action"], data, 1550050, status)
+
+    # The "Observer model instance" example: follow test_1, rename it in the shell, then delete it.
+    await socket.send_json_to({"action": "subscribe_instance", "request_id": 1550050, "pk": 1})
+    assert await socket.receive_json_from() == frame("subscribe_instance", None, 1550050, status=201)
+    admin.username = "edited_user_name"
+    await database_sync_to_async(admin.save)()
+    assert await socket.receive_json_from() == frame(
+        "update", {"email": "1@example.com", "id": 1, "username": "edited_user_name"}, 1550050
+    )
+    await database_sync_to_async(admin.delete)()
+    assert await socket.receive_json_from() == frame("delete", {"pk": 1}, 1550050, status=204)
 
 
 async def test_a_username_with_a_space_is_refused(connect, staff_user, other_user):
@@ -196,10 +207,6 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_open(connect, user):
 
 
 # Live updates
-
-
-def frame(action, data, request_id, status=200):
-    return {"action": action, "errors": [], "data": data, "response_status": status, "request_id": request_id}
 
 
 async def subscribe(socket, account, request_id):

@@ -8,7 +8,6 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
-from rest_framework.validators import UniqueValidator
 
 from .models import User
 
@@ -30,23 +29,25 @@ class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "email", "password", "password1", "password2"]
-        extra_kwargs = {
-            "username": {
-                "validators": [
-                    User.username_validator,
-                    UniqueValidator(
-                        User.objects.all(), lookup="iexact", message="A user with that username already exists."
-                    ),
-                ]
-            },
-        }
+        # Django's own username rules; uniqueness is checked below, regardless of case.
+        extra_kwargs = {"username": {"validators": [User.username_validator]}}
+
+    def validate_username(self, value):
+        username = User.normalize_username(value)
+        self.check_unique("username", username)
+        return username
 
     def validate_email(self, value):
         email = User.objects.normalize_email(value)
-        others = User.objects.exclude(pk=getattr(self.instance, "pk", None))
-        if email and others.filter(email__iexact=email).exists():
-            raise serializers.ValidationError("A user with that email already exists.")
+        if email:
+            self.check_unique("email", email)
         return email
+
+    def check_unique(self, field, value):
+        """Refuse a value another account has in any case (the model only enforces exact usernames)."""
+        others = User.objects.exclude(pk=getattr(self.instance, "pk", None))
+        if others.filter(**{f"{field}__iexact": value}).exists():
+            raise serializers.ValidationError(f"A user with that {field} already exists.")
 
     def validate(self, attrs):
         field, password = self.pop_password(attrs)

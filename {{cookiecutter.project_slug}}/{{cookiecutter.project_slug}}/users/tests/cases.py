@@ -69,6 +69,8 @@ INVALID = [
     Case(None, "create", data=sign_up("ALICE", email="dora@example.com"), status=400, error_fields=("username",)),
     Case(None, "create", data=sign_up(email="Alice@EXAMPLE.com"), status=400, error_fields=("email",)),
     Case(None, "create", data=sign_up("no spaces!", email="dora@example.com"), status=400, error_fields=("username",)),
+    # A full-width "ａ" is an "a" once Unicode-normalized, as Django stores usernames.
+    Case(None, "create", data=sign_up("\uff41lice", email="dora@example.com"), status=400, error_fields=("username",)),
     Case(None, "create", data=sign_up(email="not-an-email"), status=400, error_fields=("email",)),
     Case(None, "create", data=sign_up(username=None), status=400, error_fields=("username",)),
     Case(None, "create", data=sign_up(password=None), status=400, error_fields=("password",)),

@@ -13,10 +13,14 @@ An observer's id names its consumer class and attribute, so two consumers
 declaring an observer of the same name never share groups.
 """
 
+import logging
+
 from asgiref.sync import iscoroutinefunction
 
 from . import subscriptions
 from .groups import group_name, unique
+
+logger = logging.getLogger(__name__)
 
 
 class BaseObserver:
@@ -123,20 +127,26 @@ class BaseObserver:
     # Delivery
 
     async def deliver(self, consumer, message):
-        """Call the handler for a layer message, unless the consumer's subscription has ended."""
+        """Call the handler for a layer message, unless the consumer's subscription has ended.
+
+        A failing handler is logged and the socket stays open, as for a failing action.
+        """
         group = message["group"]
         request_ids = subscriptions.request_ids(consumer, group)
         if not request_ids:
             return  # sent before the consumer left the group
-        await self.func(
-            consumer,
-            message["body"],
-            observer=self,
-            action=message.get("action"),
-            message_type=message["type"],
-            subscribing_request_ids=request_ids,
-            group=group,
-        )
+        try:
+            await self.func(
+                consumer,
+                message["body"],
+                observer=self,
+                action=message.get("action"),
+                message_type=message["type"],
+                subscribing_request_ids=request_ids,
+                group=group,
+            )
+        except Exception:
+            logger.exception("Observer %s of %s failed", self.id, type(consumer).__name__)
 
 
 class BoundObserver:

@@ -15,6 +15,7 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
+from rest_framework.serializers import BaseSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,12 @@ _sending = set()
 
 
 def json_safe(value):
-    """``value`` as it comes back from JSON: UUID, Decimal, date and datetime become strings."""
+    """``value`` as it comes back from JSON: UUID, Decimal, date and datetime become strings.
+
+    A DRF serializer stands for its ``.data``: what crosses the layer is data.
+    """
+    if isinstance(value, BaseSerializer):
+        value = value.data
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 

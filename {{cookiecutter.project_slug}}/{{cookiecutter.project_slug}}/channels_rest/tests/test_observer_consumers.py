@@ -9,6 +9,7 @@ subscriptions sent before it are in place.
 import pytest
 from channels.db import database_sync_to_async
 from django.dispatch import Signal
+from rest_framework import serializers
 
 from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
@@ -148,6 +149,30 @@ class PostByTitleConsumer(SentinelMixin, AsyncAPIConsumer):
     @action()
     async def watch_title(self, title, **kwargs):
         await self.titled_post.subscribe(title=title)
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["id", "name"]
+
+
+class FragileConsumer(SentinelMixin, AsyncAPIConsumer):
+    """The handler fails on some topics; the serializer returns a serializer object, not its data."""
+
+    @model_observer(Topic)
+    async def topic_activity(self, message, **kwargs):
+        if message["name"] == "boom":
+            raise RuntimeError("handler failed")
+        await self.send_json(message)
+
+    @topic_activity.serializer
+    def topic_activity(self, instance, action, **kwargs):
+        return TopicSerializer(instance)
+
+    @action()
+    async def subscribe(self, **kwargs):
+        await self.topic_activity.subscribe()
 
 
 class ArticleConsumer(SentinelMixin, AsyncAPIConsumer):
@@ -294,6 +319,17 @@ async def test_signal_observer_sends_from_threads_and_from_the_event_loop(consum
     article_published.send(sender=None, title="Derby", section="sports")
     assert await sports.receive_json_from() == {"news": {"title": "Derby", "section": "sports"}, "action": None}
     await sentinel(sports)
+
+
+async def test_a_failing_handler_is_logged_and_the_socket_stays_open(consumer_socket, caplog):
+    socket = await consumer_socket(FragileConsumer)
+    await socket.send_json_to({"action": "subscribe"})
+    await socket.request("watch_tags")
+    await in_thread(lambda: Topic.objects.create(name="boom"))
+    fine = await in_thread(lambda: Topic.objects.create(name="fine"))
+    assert await socket.receive_json_from() == {"id": fine.pk, "name": "fine"}
+    assert "FragileConsumer.topic_activity of FragileConsumer failed" in caplog.text
+    await sentinel(socket)
 
 
 def test_observer_handlers_must_be_async():

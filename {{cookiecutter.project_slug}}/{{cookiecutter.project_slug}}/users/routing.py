@@ -26,8 +26,5 @@ def user_api(request, pk=None):
 
 websocket_urlpatterns = [
     path("ws/users/", UserConsumer.as_asgi()),
-    path(
-        "ws/users/view/",
-        view_as_consumer(user_api, mapped_actions=CRUD_METHODS),
-    ),
+    path("ws/users/view/", view_as_consumer(user_api, mapped_actions=CRUD_METHODS)),
 ]

@@ -2,6 +2,7 @@ import os
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from django.conf import settings
 from django.test import Client
 
@@ -45,7 +46,9 @@ async def connect():
     """Open websockets through the site's real ASGI stack (origin check, session, auth).
 
     ``socket = await connect("/ws/ping/", user=alice)``; check ``socket.accepted``.
-    Every socket still open is closed when the test ends.
+    Every socket still open is closed when the test ends, and the channel layer is dropped with them:
+    channels-redis keeps asyncio locks bound to the event loop that used them, and each test has its own
+    loop, so the next test gets a fresh layer.
     """
     sockets = []
 
@@ -61,3 +64,4 @@ async def connect():
     yield open_socket
     for socket in sockets:
         await socket.disconnect()
+    channel_layers.backends.clear()

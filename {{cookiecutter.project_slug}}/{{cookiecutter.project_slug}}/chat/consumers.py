@@ -21,7 +21,8 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
     """The chat over ``ws/chat/room/``: rooms, their messages, and who is in them.
 
     ``retrieve`` and ``subscribe_instance`` come from the mixin. A connection is in at most one room
-    at a time (``room_subscribe``): the room ``create_message`` posts to and its presence refreshes.
+    at a time (``room_subscribe``, joined by the request ``join_request_id``): the room ``create_message``
+    posts to, whose presence list the connection keeps receiving.
     """
 
     queryset = Room.objects.all()
@@ -31,7 +32,7 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.room_subscribe = None
+        self.room_subscribe = self.join_request_id = None
         self.message_rate = MessageRate(settings.CHAT_RATE_LIMIT, settings.CHAT_RATE_PERIOD)
 
     async def disconnect(self, code):
@@ -44,12 +45,11 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
     async def join_room(self, pk, request_id=None, **kwargs):
         """Enter a room: be in its presence list and receive ``update_users`` frames under this request id."""
         room = await database_sync_to_async(self.get_object)(pk=pk)
-        if self.room_subscribe not in (None, room.pk):
+        if self.room_subscribe is not None:
             await self.leave_current_room()
         await self.presence_activity.subscribe(room=room.pk, request_id=request_id)
         await self.add_user_to_room(room.pk)
-        self.room_subscribe = room.pk
-        await self.cancel_detached_tasks("keep_presence")
+        self.room_subscribe, self.join_request_id = room.pk, request_id
         self.start_detached_task(self.keep_presence(), name="keep_presence")
         return await self.current_users(room.pk), status.HTTP_200_OK
 
@@ -92,9 +92,10 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
         return {"results": MessageSerializer(messages, many=True).data, "has_more": has_more}, status.HTTP_200_OK
 
     @model_observer(Message)
-    async def message_activity(self, message, observer=None, subscribing_request_ids=(), **kwargs):
+    async def message_activity(self, message, observer=None, action=None, subscribing_request_ids=(), **kwargs):
+        """A message of a subscribed room was created, edited or deleted (``action``): push it."""
         for request_id in subscribing_request_ids:
-            await self.reply(action=message["action"], data=message["data"], request_id=request_id)
+            await self.reply(action=action, data=message, request_id=request_id)
 
     @message_activity.groups_for_signal
     def message_activity(self, instance, **kwargs):
@@ -107,7 +108,9 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
 
     @message_activity.serializer
     def message_activity(self, instance, action, **kwargs):
-        return {"action": action.value, "data": MessageSerializer(instance).data}
+        if action == "delete":
+            return {"pk": instance.pk}  # all a page needs to remove it
+        return MessageSerializer(instance).data
 
     @model_observer(Presence)
     async def presence_activity(self, message, observer=None, subscribing_request_ids=(), **kwargs):
@@ -135,9 +138,9 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
 
     async def leave_current_room(self):
         await self.cancel_detached_tasks("keep_presence")
-        await self.presence_activity.unsubscribe(room=self.room_subscribe)
+        await self.presence_activity.unsubscribe(room=self.room_subscribe, request_id=self.join_request_id)
         await self.remove_user_from_room(self.room_subscribe)
-        self.room_subscribe = None
+        self.room_subscribe = self.join_request_id = None
 
     async def keep_presence(self):
         """Refresh this connection's presence for as long as it lives (see ``Presence``)."""

@@ -12,7 +12,7 @@ def index(request):
     if form.is_valid():
         room, _ = Room.objects.get_or_create(name=form.cleaned_data["name"], defaults={"host": request.user})
         return redirect("chat:room", pk=room.pk)
-    rooms = Room.objects.with_present_count().select_related("host")
+    rooms = Room.objects.with_present_count().select_related("host").order_by("name")
     return render(request, "chat/index.html", {"form": form, "rooms": rooms})
 
 

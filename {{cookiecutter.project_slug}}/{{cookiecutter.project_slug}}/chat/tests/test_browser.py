@@ -1,12 +1,16 @@
 """Two people chatting in real browsers (Chromium through Playwright) against a real server process.
 
-Playwright's sync API cannot run inside an asyncio loop, so these are plain sync tests.
+Playwright's sync API cannot run inside an asyncio loop, so these are plain sync tests; the ``browser``
+fixture comes last, after the users are in the database, and the tests reach the ORM ``in_thread``.
 """
+
+import time
 
 import pytest
 from playwright.sync_api import expect
 
-from ..models import Message, Room
+from ..models import Message, Presence, Room
+from .live_server import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
@@ -45,6 +49,17 @@ def send(page, text, press_enter=True):
     expect(page.locator("#chat-message-input")).to_have_value("")
 
 
+def wait_until(condition, timeout=WAIT / 1000):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the server never got there"
+        time.sleep(0.05)
+
+
+def room_pk(page):
+    return int(page.locator("#chat").get_attribute("data-room"))
+
+
 def log(page):
     return page.locator("#chat-log .chat-message .text")
 
@@ -53,14 +68,14 @@ def presence(page):
     return page.locator("#presence-list li")
 
 
-def test_two_people_chat_live(browser, chat_server, user, other_user):
+def test_two_people_chat_live(chat_server, user, other_user, browser):
     alice = open_chat(browser, chat_server, user)
     enter_room(alice, "lobby")
     expect(presence(alice)).to_have_text(["alice"])
 
     bob = open_chat(browser, chat_server, other_user)
     enter_room(bob, "lobby")  # the same room: an existing name enters it
-    assert Room.objects.count() == 1
+    assert in_thread(Room.objects.count) == 1
     expect(presence(bob)).to_have_text(["alice", "bob"])
     expect(presence(alice)).to_have_text(["alice", "bob"])
 
@@ -76,13 +91,13 @@ def test_two_people_chat_live(browser, chat_server, user, other_user):
     alice.reload()
     expect(log(alice)).to_have_text(["Hello Bob", "<b>Hi</b> Alice"])
     expect(presence(alice)).to_have_text(["alice"])
-    assert list(Message.objects.values_list("user__username", "text")) == [
+    assert in_thread(lambda: list(Message.objects.values_list("user__username", "text"))) == [
         ("alice", "Hello Bob"),
         ("bob", "<b>Hi</b> Alice"),
     ]
 
 
-def test_two_tabs_are_one_presence(browser, chat_server, user, other_user):
+def test_two_tabs_are_one_presence(chat_server, user, other_user, browser):
     bob = open_chat(browser, chat_server, other_user)
     enter_room(bob, "tabs")
     alice = open_chat(browser, chat_server, user)
@@ -93,16 +108,17 @@ def test_two_tabs_are_one_presence(browser, chat_server, user, other_user):
     expect(presence(bob)).to_have_text(["alice", "bob"])
 
     alice.close()
-    send(second_tab, "still here")  # the other tab's connection still holds the presence
+    wait_until(lambda: in_thread(Presence.objects.filter(user=user).count) == 1)  # the server saw the tab go
+    send(second_tab, "still here")  # arrives after any presence update the closed tab caused
     expect(log(bob)).to_have_text(["still here"])
-    expect(presence(bob)).to_have_text(["alice", "bob"])
+    expect(presence(bob)).to_have_text(["alice", "bob"])  # the other tab still holds the presence
 
     second_tab.click("#chat-leave")
     expect(second_tab).to_have_url(f"{chat_server.url}/chat/")
     expect(presence(bob)).to_have_text(["bob"])
 
 
-def test_reconnects_and_fetches_what_it_missed(browser, chat_server, user, other_user):
+def test_reconnects_and_fetches_what_it_missed(chat_server, user, other_user, browser):
     alice = open_chat(browser, chat_server, user)
     enter_room(alice, "resilient")
     send(alice, "before the outage")
@@ -113,7 +129,7 @@ def test_reconnects_and_fetches_what_it_missed(browser, chat_server, user, other
     expect(alice.locator("#chat-message-submit")).to_be_disabled()
     alice.fill("#chat-message-input", "typed during the outage")
     alice.press("#chat-message-input", "Enter")  # not sent, and not lost
-    Message.objects.create(room=Room.objects.get(name="resilient"), user=other_user, text="sent while you were away")
+    in_thread(Message.objects.create, room_id=room_pk(alice), user=other_user, text="sent while you were away")
 
     chat_server.start()
     expect(status).to_have_attribute("data-state", "open")

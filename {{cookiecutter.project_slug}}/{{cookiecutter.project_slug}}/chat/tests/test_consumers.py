@@ -75,6 +75,7 @@ async def test_everyone_in_the_room_sees_who_joins_and_leaves(connect, user, oth
 
     bob = await connect(PATH, user=other_user)
     assert usernames(await bob.request("join_room", pk=room.pk)) == ["alice", "bob"]
+    assert usernames(await bob.receive_json_from()) == ["alice", "bob"]  # the joiner is told too
     assert usernames(await alice.receive_json_from()) == ["alice", "bob"]
 
     left = await bob.request("leave_room", pk=room.pk)

@@ -143,10 +143,15 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
         self.room_subscribe = self.join_request_id = None
 
     async def keep_presence(self):
-        """Refresh this connection's presence for as long as it lives (see ``Presence``)."""
+        """Refresh this connection's presence for as long as it lives (see ``Presence``).
+
+        A presence cleared as expired while the connection lives (the database was out of reach for
+        longer than CHAT_PRESENCE_TTL) is added back.
+        """
         while True:
             await asyncio.sleep(settings.CHAT_PRESENCE_TTL / 3)
-            await database_sync_to_async(Presence.objects.refresh)(self.channel_name)
+            if not await database_sync_to_async(Presence.objects.refresh)(self.channel_name):
+                await self.add_user_to_room(self.room_subscribe)
 
     @database_sync_to_async
     def current_users(self, pk):

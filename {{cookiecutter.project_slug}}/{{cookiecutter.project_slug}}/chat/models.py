@@ -93,10 +93,12 @@ class PresenceQuerySet(models.QuerySet):
         """Mark a connection's presences as alive now, and clear those whose server process died.
 
         ``update()`` sends no signal, so refreshing does not announce anything; deleting the
-        expired presences does, so the rooms they were in see those users leave.
+        expired presences does, so the rooms they were in see those users leave. Returns how many
+        presences the connection still had.
         """
-        self.filter(channel_name=channel_name).update(last_seen=timezone.now())
+        refreshed = self.filter(channel_name=channel_name).update(last_seen=timezone.now())
         self.expired().delete()
+        return refreshed
 
 
 class Presence(models.Model):

@@ -277,8 +277,18 @@ async def test_presence_left_by_a_dead_server_process_is_ignored_then_cleared(co
     assert await database_sync_to_async(list)(Presence.objects.values_list("user__username", flat=True)) == ["alice"]
 
 
+async def test_a_live_connection_whose_presence_was_cleared_comes_back(connect, user, other_user, room, settings):
+    settings.CHAT_PRESENCE_TTL = 3  # refreshed every second
+    bob = await joined(connect, other_user, room)
+    await joined(connect, user, room)
+    assert usernames(await bob.receive_json_from()) == ["alice", "bob"]
+    await database_sync_to_async(Presence.objects.filter(user=user).delete)()  # as if it had expired
+    assert usernames(await bob.receive_json_from()) == ["bob"]
+    assert usernames(await bob.receive_json_from(timeout=10)) == ["alice", "bob"]
+
+
 async def test_a_live_connection_keeps_its_presence_fresh(connect, user, room, settings):
-    settings.CHAT_PRESENCE_TTL = 1  # refreshed every third of a second
+    settings.CHAT_PRESENCE_TTL = 3  # refreshed every second
     await joined(connect, user, room)
     presence = await database_sync_to_async(Presence.objects.get)(user=user)
     await database_sync_to_async(Presence.objects.filter(pk=presence.pk).update)(

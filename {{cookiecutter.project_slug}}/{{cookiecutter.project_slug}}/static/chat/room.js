@@ -187,13 +187,14 @@ function shownPks() {
   return [...shown.keys()].sort((a, b) => a - b);
 }
 
-function expect(frame, status) {
+/** The data of a reply with this status; any other reply becomes an Error carrying its errors. */
+function dataOf(frame, status) {
   if (frame.response_status !== status) throw new Error(errorText(frame.errors));
   return frame.data;
 }
 
 async function loadRoom() {
-  const room = expect(await socket.request("retrieve", { pk: roomPk }), 200);
+  const room = dataOf(await socket.request("retrieve", { pk: roomPk }), 200);
   roomName.textContent = room.name;
   showPresence(room.current_users);
   room.messages.forEach(showMessage);
@@ -206,7 +207,7 @@ async function loadRoom() {
 async function catchUp() {
   for (let more = true; more; ) {
     const after = shownPks().at(-1) || 0;
-    const page = expect(await socket.request("list_messages", { pk: roomPk, after }), 200);
+    const page = dataOf(await socket.request("list_messages", { pk: roomPk, after }), 200);
     page.results.forEach(showMessage);
     more = page.has_more;
   }
@@ -215,7 +216,7 @@ async function catchUp() {
 async function loadEarlier() {
   earlierButton.disabled = true;
   try {
-    const page = expect(await socket.request("list_messages", { pk: roomPk, before: shownPks()[0] }), 200);
+    const page = dataOf(await socket.request("list_messages", { pk: roomPk, before: shownPks()[0] }), 200);
     const height = logBox.scrollHeight;
     page.results.forEach(showMessage);
     logBox.scrollTop += logBox.scrollHeight - height; // keep the reader's place
@@ -235,7 +236,7 @@ async function enterRoom() {
       socket.request("subscribe_to_messages_in_room", { pk: roomPk }, MESSAGES),
       socket.request("subscribe_instance", { pk: roomPk }, ROOM),
     ]);
-    showPresence(expect(joined, 200).current_users);
+    showPresence(dataOf(joined, 200).current_users);
     if (loaded) await catchUp();
     else await loadRoom();
     showError("");
@@ -269,7 +270,7 @@ async function send(event) {
   if (!text.trim()) return;
   try {
     const reply = await socket.request("create_message", { message: text });
-    const message = expect(reply, 201);
+    const message = dataOf(reply, 201);
     if (input.value === text) input.value = ""; // a failed send keeps the text for another try
     showMessage(message);
     showError("");

@@ -3,10 +3,10 @@ import os
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
+from channels.routing import get_default_application
 from django.conf import settings
 from django.test import Client
 
-from config.asgi import application
 from {{ cookiecutter.project_slug }}.channels_rest.testing import ApiCommunicator
 
 
@@ -56,7 +56,7 @@ async def connect():
         headers = [(b"origin", origin.encode())] if origin else []
         if user is not None:
             headers.append((b"cookie", (await session_cookie(user)).encode()))
-        socket = ApiCommunicator(application, path, headers=headers)
+        socket = ApiCommunicator(get_default_application(), path, headers=headers)
         await socket.connect()
         sockets.append(socket)
         return socket

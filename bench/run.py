@@ -30,7 +30,7 @@ BAKE_OPTIONS = {"use_chat_demo": False, "use_user_consumers": False, "use_docker
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="measured rounds per scenario (plus one warm-up)")
+    parser.add_argument("--rounds", type=int, default=7, help="measured rounds per scenario (plus one warm-up)")
     parser.add_argument("--duration", type=float, default=1.0, help="seconds of load per variant per round")
     parser.add_argument("--clients", type=int, default=32, help="sockets with one action in flight each")
     parser.add_argument("--fanout", default="1,10,100", help="numbers of subscribed sockets")

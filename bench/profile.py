@@ -1,21 +1,27 @@
 """Where one variant's server spends its time under one scenario: py-spy samples, summarised per function.
 
     build/bench-venv/bin/python bench/profile.py framework fanout --subscribers 100 [--seconds 10]
+    build/bench-venv/bin/python bench/profile.py framework create --in-process
+
+With ``--in-process`` it runs ``benchapp.cpu`` instead: the consumer's CPU time per operation with no
+server or network, steadier than any rate on a busy machine.
 
 Uses the project and database of the last ``bench/run.py`` run (build/bench/), serves the variant from one
 daphne process with the in-memory layer, drives the scenario's load and records the server with py-spy
-(installed into the benchmark's venv on first use). Prints the functions with the most samples, inclusive
-and self; the raw collapsed stacks stay in build/bench/profile-<variant>-<scenario>.txt.
+(installed into the benchmark's venv on first use), sampling only the thread that holds the GIL, so the
+figures show where Python spends CPU rather than where it waits. Prints the functions with the most samples,
+inclusive and self; the raw collapsed stacks stay in build/bench/profile-<variant>-<scenario>.txt.
 """
 
 import argparse
 import asyncio
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 from load import ActionLoad, FanOut
-from run import VENV_DIR, Project, database_copy, in_bench_venv, pip_install, serve
+from run import VENV_DIR, Project, database_copy, in_bench_venv, pip_install, project_environment, serve
 from servers import Servers
 
 OUTPUT = Path(__file__).resolve().parent.parent / "build" / "bench"
@@ -59,6 +65,16 @@ def summary(collapsed, top):
     return "\n".join(lines)
 
 
+def in_process(project, args):
+    scenario = "touch" if args.scenario == "fanout" else args.scenario
+    count = args.count or {"retrieve": 3200, "create": 1600, "touch": 100}[scenario]
+    db = database_copy(project.seeded, f"{args.variant}-cpu")
+    command = [sys.executable, "-m", "benchapp.cpu", scenario, str(count)]
+    command += ["--clients", str(args.clients), "--subscribers", str(args.subscribers)]
+    env = project_environment(project.path, db, args.variant)
+    subprocess.run(command, cwd=project.path, env=env, check=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("variant", choices=["channels", "framework", "dcrf"])
@@ -69,18 +85,23 @@ def main():
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--in-process", action="store_true", help="CPU per operation through benchapp.cpu")
+    parser.add_argument("--count", type=int, help="operations for --in-process (default: a few seconds' worth)")
     args = parser.parse_args()
+    project = Project(OUTPUT / "bake" / "realtime_site", OUTPUT / "seeded.sqlite3")
+    if args.in_process:
+        in_process(project, args)
+        return
     py_spy = Path(sys.executable).with_name("py-spy")
     if not py_spy.exists():
         pip_install(sys.executable, "py-spy")
-    project = Project(OUTPUT / "bake" / "realtime_site", OUTPUT / "seeded.sqlite3")
     database_copy(project.seeded, f"{args.variant}-profile")
     collapsed = OUTPUT / f"profile-{args.variant}-{args.scenario}.txt"
     with Servers(OUTPUT / "logs") as servers:
         running, urls = serve(servers, project, None, [args.variant], "profile")
         pid = running[args.variant].process.pid
         args.py_spy = [str(py_spy), "record", "--pid", str(pid), "--duration", str(int(args.seconds)), "--rate", "250"]
-        args.py_spy += ["--format", "raw", "--output", str(collapsed), "--nonblocking"]
+        args.py_spy += ["--format", "raw", "--output", str(collapsed), "--nonblocking", "--gil"]
         figures = asyncio.run(drive(urls[args.variant], args.scenario, args))
     print(figures)
     print(summary(collapsed, args.top))

@@ -2,7 +2,7 @@
 
     python -m benchapp.cpu {retrieve,create,touch} COUNT [--clients 32] [--subscribers 100] [--yappi FILE]
 
-Run like ``benchapp.ormload`` (``BENCH_VARIANT``, ``BENCH_DB``; ``bench/profile.py --in-process`` does it).
+Run like ``benchapp.ormload`` (``BENCH_VARIANT``, ``BENCH_DB``), e.g. through ``bench/profile.py --in-process``.
 One process drives the consumer through Channels' ``WebsocketCommunicator``: ``clients`` sockets send
 ``retrieve``/``create`` concurrently, or one socket ``touch``es an item that ``subscribers`` sockets receive.
 Process CPU time is what it measures, so other programs on the machine barely move the figure: the quick

@@ -34,6 +34,7 @@ OPTION_PATHS = {
     ".github": lambda answers: answers["ci_tool"] == "GitHub",
     ".gitlab-ci.yml": lambda answers: answers["ci_tool"] == "GitLab",
     "{slug}/core/tests/test_redis_layer.py": _redis,
+    "{slug}/channels_rest/tests/test_observer_redis.py": _redis,
     "{slug}/chat": _chat,
     "{slug}/templates/chat": _chat,
     "{slug}/static/chat": _chat,

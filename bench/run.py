@@ -262,6 +262,23 @@ def versions():
     return ", ".join(f"{name} {metadata.version(name)}" for name in packages)
 
 
+def template_revision():
+    """The template's commit, marked when the framework or the benchmark has uncommitted changes."""
+    paths = [str(BENCH_DIR), *map(str, TEMPLATE_DIR.glob("*/*/channels_rest"))]
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        status = git("status", "--porcelain", "--", *paths)
+    except (OSError, subprocess.CalledProcessError):
+        return "template revision unknown (not a git checkout)"
+    return f"template {commit}{' with uncommitted changes' if status else ''}"
+
+
+def git(*arguments):
+    return subprocess.run(
+        ["git", "-C", str(TEMPLATE_DIR), *arguments], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def main():
     import asyncio
 
@@ -309,7 +326,7 @@ def main():
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
         f"load average {load_before[0]:.2f} before / {os.getloadavg()[0]:.2f} after, "
         f"{time.monotonic() - started:.0f}s in all",
-        versions(),
+        f"{template_revision()}; {versions()}",
         f"SQLite (WAL, synchronous=NORMAL), {args.rows} seeded rows; {args.rounds} rounds of {args.duration}s "
         f"+ 1 warm-up; {args.clients} action clients; fan-out window {args.window} saves",
     ]

@@ -37,7 +37,13 @@ def open_chat(browser, server, user):
 def enter_room(page, name):
     page.fill("#room-name-input", name)
     page.click("#room-name-submit")
+    expect_ready(page)
+
+
+def expect_ready(page):
+    """Connected, in the room, history loaded: the page says "Connected" only then."""
     expect(page.locator("#chat-status")).to_have_attribute("data-state", "open")
+    expect(page.locator("#chat-message-submit")).to_be_enabled()
 
 
 def send(page, text, press_enter=True):
@@ -104,7 +110,8 @@ def test_two_tabs_are_one_presence(chat_server, user, other_user, browser):
     enter_room(alice, "tabs")
     second_tab = alice.context.new_page()  # same context: same session, a second connection
     second_tab.goto(alice.url)
-    expect(second_tab.locator("#chat-status")).to_have_attribute("data-state", "open")
+    expect_ready(second_tab)
+    assert in_thread(Presence.objects.filter(user=user).count) == 2  # one presence per connection
     expect(presence(bob)).to_have_text(["alice", "bob"])
 
     alice.close()
@@ -132,7 +139,7 @@ def test_reconnects_and_fetches_what_it_missed(chat_server, user, other_user, br
     in_thread(Message.objects.create, room_id=room_pk(alice), user=other_user, text="sent while you were away")
 
     chat_server.start()
-    expect(status).to_have_attribute("data-state", "open")
+    expect_ready(alice)
     expect(log(alice)).to_have_text(["before the outage", "sent while you were away"])
     expect(alice.locator("#chat-message-input")).to_have_value("typed during the outage")
     alice.press("#chat-message-input", "Enter")

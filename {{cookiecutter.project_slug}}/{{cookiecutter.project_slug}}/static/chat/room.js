@@ -30,8 +30,7 @@ class ApiSocket {
     const ws = new WebSocket(this.url);
     ws.addEventListener("open", () => {
       this.failures = 0;
-      this.onState("open");
-      this.onOpen();
+      this.onOpen(); // which reports "open" once the page is ready to be used
     });
     ws.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
     ws.addEventListener("close", () => this.closed(ws));
@@ -239,6 +238,7 @@ async function enterRoom() {
     showPresence(dataOf(joined, 200).current_users);
     if (loaded) await catchUp();
     else await loadRoom();
+    showState("open");
     showError("");
   } catch (error) {
     showError(error.message);

@@ -106,6 +106,9 @@ class ActionLoad:
     async def close(self):
         await close_sockets(self.sockets)
 
+    def ping(self):
+        return "ping", 200, {}
+
     def retrieve(self):
         return "retrieve", 200, {"pk": random.randint(1, self.seeded_rows)}
 

@@ -48,7 +48,7 @@ class Results:
 def scenario_rows(results):
     """(label, scenario, figure, unit) for every figure that was measured, in reading order."""
     for scenario in results.rounds:
-        if scenario in ("retrieve", "create"):
+        if scenario in ("ping", "retrieve", "create"):
             yield f"`{scenario}` actions/s", scenario, "rate", "rate"
             yield f"`{scenario}` server CPU µs per action", scenario, "cpu_us", "rate"
         elif scenario.startswith("fanout"):

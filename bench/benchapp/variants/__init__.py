@@ -3,6 +3,7 @@
 Actions (the framework envelope: ``{"action", "request_id", ...kwargs}`` in,
 ``{"action", "errors", "data", "response_status", "request_id"}`` out):
 
+- ``ping()`` -> 200: no work at all, so its cost is the consumer's own cost per message;
 - ``retrieve(pk)`` -> 200 with the item;
 - ``create(data)`` -> 201 with the new item;
 - ``subscribe_feed(feed)`` -> 201; from then on every save of an item of that feed arrives as a frame

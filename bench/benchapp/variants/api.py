@@ -40,6 +40,10 @@ def build_consumer(package):
             yield feed_group(feed)
 
         @decorators.action()
+        async def ping(self, **kwargs):
+            return None, 200
+
+        @decorators.action()
         async def subscribe_feed(self, feed, request_id=None, **kwargs):
             await self.item_activity.subscribe(feed=feed, request_id=request_id)
             return None, 201

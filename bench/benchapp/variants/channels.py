@@ -81,6 +81,9 @@ class ItemConsumer(AsyncJsonWebsocketConsumer):
         frame = {"action": action, "errors": list(errors), "data": data, "response_status": status}
         await self.send_json({**frame, "request_id": request_id})
 
+    async def action_ping(self, **kwargs):
+        return None, 200
+
     async def action_retrieve(self, pk, **kwargs):
         return await retrieve_item(pk), 200
 

@@ -41,6 +41,8 @@ def unique(contexts):
 SUPPORTED_COMBINATIONS = unique(
     [
         {},
+        ALL_ON,
+        ALL_OFF,
         # every value of every option, one at a time
         *({"open_source_license": license} for license in LICENSES),
         *({"database": database} for database in DATABASES),
@@ -66,8 +68,6 @@ SUPPORTED_COMBINATIONS = unique(
         # ...CI installs Chromium for the chat's browser tests, the chat and the user consumers share routing
         *({"ci_tool": ci_tool, "use_chat_demo": False} for ci_tool in ("GitHub", "GitLab")),
         *({"use_chat_demo": chat, "use_user_consumers": users} for chat, users in product(BOOLEANS, BOOLEANS)),
-        ALL_OFF,
-        ALL_ON,
     ]
 )
 

@@ -1,4 +1,4 @@
-"""Unit tests of the hooks' helpers, imported from hooks/ without baking."""
+"""Unit tests of the hooks' functions, imported from hooks/ without baking."""
 
 import json
 

@@ -263,8 +263,9 @@ def versions():
 
 
 def template_revision():
-    """The template's commit, marked when the framework or the benchmark has uncommitted changes."""
-    paths = [str(BENCH_DIR), *map(str, TEMPLATE_DIR.glob("*/*/channels_rest"))]
+    """The template's commit, marked when the framework (tests aside) or the benchmark has uncommitted changes."""
+    framework = [str(path) for path in TEMPLATE_DIR.glob("*/*/channels_rest")]
+    paths = [str(BENCH_DIR), *framework, ":(exclude,glob)**/channels_rest/tests/**"]
     try:
         commit = git("rev-parse", "--short", "HEAD")
         status = git("status", "--porcelain", "--", *paths)

@@ -2,7 +2,7 @@ import os
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
+from channels.layers import channel_layers, get_channel_layer
 from channels.routing import get_default_application
 from django.conf import settings
 from django.test import Client
@@ -42,26 +42,49 @@ def session_cookie(user):
 
 
 @pytest.fixture
-async def connect():
-    """Open websockets through the site's real ASGI stack (origin check, session, auth).
+def redis_layer():
+    """The channels-redis layer of a test run with REDIS_URL set."""
+    if not settings.REDIS_URL:
+        require_service("REDIS_URL is not set: no Redis server to test the channels-redis layer against")
+    layer = get_channel_layer()
+    assert type(layer).__module__ == "channels_redis.core"
+    return layer
 
-    ``socket = await connect("/ws/ping/", user=alice)``; check ``socket.accepted``.
+
+@pytest.fixture
+async def open_socket():
+    """Open websockets to an ASGI application, as ``user`` (their session cookie) from ``origin``.
+
     Every socket still open is closed when the test ends, and the channel layer is dropped with them:
     channels-redis keeps asyncio locks bound to the event loop that used them, and each test has its own
     loop, so the next test gets a fresh layer.
     """
     sockets = []
 
-    async def open_socket(path, user=None, origin="http://localhost"):
-        headers = [(b"origin", origin.encode())] if origin else []
+    async def open_(application, path, user=None, origin="http://localhost", headers=()):
+        all_headers = [(b"origin", origin.encode())] if origin else []
+        all_headers.extend(headers)
         if user is not None:
-            headers.append((b"cookie", (await session_cookie(user)).encode()))
-        socket = ApiCommunicator(get_default_application(), path, headers=headers)
+            all_headers.append((b"cookie", (await session_cookie(user)).encode()))
+        socket = ApiCommunicator(application, path, headers=all_headers)
         await socket.connect()
         sockets.append(socket)
         return socket
 
-    yield open_socket
+    yield open_
     for socket in sockets:
         await socket.disconnect()
     channel_layers.backends.clear()
+
+
+@pytest.fixture
+def connect(open_socket):
+    """Open websockets through the site's real ASGI stack (origin check, session, auth).
+
+    ``socket = await connect("/ws/ping/", user=alice)``; check ``socket.accepted``.
+    """
+
+    def connect_(path, user=None, origin="http://localhost"):
+        return open_socket(get_default_application(), path, user=user, origin=origin)
+
+    return connect_

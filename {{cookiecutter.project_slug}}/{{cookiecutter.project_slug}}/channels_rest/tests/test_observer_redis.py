@@ -4,15 +4,12 @@ from decimal import Decimal
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
 from {{ cookiecutter.project_slug }}.channels_rest.observer import model_observer
-from {{ cookiecutter.project_slug }}.conftest import require_service
 
 from .observed.models import Post, Topic
 from .test_observer_list import PostListConsumer
@@ -33,15 +30,6 @@ class PostActivityConsumer(AsyncAPIConsumer):
     async def subscribe(self, **kwargs):
         await self.post_activity.subscribe()
         return None, 201
-
-
-@pytest.fixture
-def redis_layer():
-    if not settings.REDIS_URL:
-        require_service("REDIS_URL is not set: no Redis server to send observer messages through")
-    layer = get_channel_layer()
-    assert type(layer).__module__ == "channels_redis.core"
-    return layer
 
 
 async def test_model_observer_and_list_deliveries_cross_redis(redis_layer, consumer_socket):

@@ -332,3 +332,19 @@ def test_option_table_matches_the_template():
         assert (PROJECT_TEMPLATE / path.replace("{slug}", "{{cookiecutter.project_slug}}")).exists() or any(
             file.startswith(path + "/") for file in files
         ), path
+
+
+def test_no_template_file_is_ignored_by_git():
+    """The generated project's .gitignore also applies inside the template: a file it matches (.env, say)
+    would silently be missing from every clone, and every bake from a clone would fail."""
+    if not (TEMPLATE / ".git").exists():
+        pytest.skip("not a git checkout")
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--ignored", "--exclude-standard", "--", PROJECT_TEMPLATE.name, "hooks"],
+        cwd=TEMPLATE,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    ignored = [path for path in listed.stdout.splitlines() if not re.search(r"__pycache__/|\.ruff_cache/", path)]
+    assert ignored == [], "git ignores these template files; add them with git add -f"

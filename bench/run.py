@@ -219,7 +219,12 @@ async def measure_orm(results, project, seeded, args):
             sys.executable, "-m", "benchapp.ormload", str(args.rows), "5",
             cwd=project, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
-        stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
+        try:
+            stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
+        finally:
+            if process.returncode is None:  # timed out or interrupted: it must not outlive the benchmark
+                process.kill()
+                await process.wait()
         if process.returncode:
             raise LoadError((stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1])
         figures = json.loads(stdout)

@@ -43,10 +43,6 @@ class BackgroundProcess:
                 self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **popen_kwargs
             )
 
-    @property
-    def pid(self):
-        return self.process.pid
-
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 

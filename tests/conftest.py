@@ -131,7 +131,7 @@ def serve(project_python, tmp_path):
 
 # Figures reported at the end of the run. Tests record them as user properties, which xdist carries from
 # the workers to this (controlling) process with each test report.
-REPORTED = {"bake_seconds": {}, "project_suite": {}}
+REPORTED = {"bake_seconds": {}, "project_suite": {}, "figures": {}}
 
 
 def pytest_runtest_logreport(report):
@@ -152,3 +152,7 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("baked projects' own test suites")
         for variant, summary in sorted(project_suites.items()):
             terminalreporter.write_line(f"{variant}: {summary}")
+    if REPORTED["figures"]:
+        terminalreporter.section("measured")
+        for test, line in sorted(REPORTED["figures"].items()):
+            terminalreporter.write_line(f"{test}: {line}")

@@ -151,7 +151,7 @@ async def exchange(clients):
 
 
 @pytest.mark.timeout(DEADLINE + 300)
-def test_chat_scales_out_over_two_processes(bake, project_python, redis_url, postgres_database, serve, capsys):
+def test_chat_scales_out_over_two_processes(bake, project_python, redis_url, postgres_database, serve, record_property):
     project = bake(**ALL_ON)
     slug = project.name
     environment = clean_environment(
@@ -191,10 +191,10 @@ def test_chat_scales_out_over_two_processes(bake, project_python, redis_url, pos
     assert all(text.startswith(username) for username, text in stored)
 
     received = sum(len(client.received) for client in clients)
-    with capsys.disabled():
-        print(
-            f"\nchat scale-out: {SERVERS} daphne processes, Redis, PostgreSQL; {CLIENTS} clients in one room;"
-            f" {len(expected)} messages sent, {received} received ({received // CLIENTS} per client),"
-            f" {len(stored)} stored; {seconds:.1f} s wall,"
-            f" {len(expected) / seconds:.0f} messages/s in, {received / seconds:.0f} deliveries/s out"
-        )
+    record_property(
+        "figures",
+        f"{SERVERS} daphne processes, Redis, PostgreSQL; {CLIENTS} clients in one room;"
+        f" {len(expected)} messages sent, {received} received ({received // CLIENTS} per client),"
+        f" {len(stored)} stored; {seconds:.1f} s wall,"
+        f" {len(expected) / seconds:.0f} messages/s in, {received / seconds:.0f} deliveries/s out",
+    )

@@ -5,6 +5,7 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from channels.routing import get_default_application
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from {{ cookiecutter.project_slug }}.channels_rest.testing import ApiCommunicator
@@ -75,6 +76,9 @@ async def open_socket():
     for socket in sockets:
         await socket.disconnect()
     channel_layers.backends.clear()
+    # Consumers' database work runs in asgiref's shared sync thread; close its connection so that
+    # PostgreSQL can drop the test database at the end of the run.
+    await database_sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

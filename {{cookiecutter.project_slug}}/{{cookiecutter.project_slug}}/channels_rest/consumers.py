@@ -24,6 +24,8 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from .exceptions import ActionMissingException
+from .observer import subscriptions
+from .observer.hub import Mailbox
 from .permissions import as_permission
 from .scope_utils import ScopeRequest
 from .settings import SettingDefault
@@ -122,6 +124,7 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
         super().__init__(*args, **kwargs)
         self.groups = set(self.groups)
         self.detached_tasks = []
+        self.observer_mailbox = Mailbox(self)
         self._permissions = None
         self._permissions_source = None
 
@@ -134,13 +137,16 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
         stale connections in their own thread, and async handlers do not touch
         the database, so the hop only adds latency. The handshake keeps it, for
         ``connect()`` overrides that use plain ``sync_to_async``.
+
+        Observer deliveries take turns with these messages (``observer_mailbox``).
         """
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         if message["type"] == "websocket.connect":
             await aclose_old_connections()
-        await handler(message)
+        async with self.observer_mailbox:
+            await handler(message)
 
     # Connection
 
@@ -158,6 +164,7 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
         await super().websocket_connect(message)
 
     async def websocket_disconnect(self, message):
+        await subscriptions.leave_all(self)
         await self.cancel_detached_tasks()
         await super().websocket_disconnect(message)
 

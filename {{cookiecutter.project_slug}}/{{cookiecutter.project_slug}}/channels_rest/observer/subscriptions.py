@@ -4,10 +4,13 @@ Subscriptions are symmetric: ``join(consumer, groups, request_id)`` is undone
 by ``leave(consumer, groups, request_id)`` with the same request id (``None``
 included), and by nothing else, so ending one subscription never silences
 another. A consumer joins a group with its first subscription and leaves it
-with its last.
+with its last, and leaves them all when its socket closes; the process's
+``Hub`` is what is in the channel-layer groups.
 """
 
 import json
+
+from .hub import Hub
 
 
 def _key(request_id):
@@ -34,17 +37,20 @@ def request_ids(consumer, group):
 
 async def join(consumer, groups, request_id=None):
     subscriptions = _subscriptions(consumer)
+    first = []
     for group in groups:
         members = subscriptions.setdefault(group, {})
-        first = not members
+        if not members:
+            first.append(group)
         members[_key(request_id)] = request_id
-        if first:
-            await consumer.add_group(group)
+    if first:
+        await Hub.of(consumer).join(consumer, first)
 
 
 async def leave(consumer, groups, request_id=None):
     subscriptions = _subscriptions(consumer)
     key = _key(request_id)
+    last = []
     for group in groups:
         members = subscriptions.get(group)
         if not members or key not in members:
@@ -52,4 +58,16 @@ async def leave(consumer, groups, request_id=None):
         del members[key]
         if not members:
             del subscriptions[group]
-            await consumer.remove_group(group)
+            last.append(group)
+    if last:
+        await Hub.of(consumer).leave(consumer, last)
+
+
+async def leave_all(consumer):
+    """End every subscription of a consumer whose socket closed: nothing more is delivered to it."""
+    consumer.observer_mailbox.close()
+    subscriptions = getattr(consumer, "_observer_subscriptions", None)
+    if subscriptions:
+        groups = list(subscriptions)
+        subscriptions.clear()
+        await Hub.of(consumer).leave(consumer, groups)

@@ -77,7 +77,7 @@ class HandlerArgumentsConsumer(SentinelMixin, AsyncAPIConsumer):
                 "action": action,
                 "message_type": kwargs["message_type"],
                 "subscribing_request_ids": kwargs["subscribing_request_ids"],
-                "group_is_subscribed": kwargs["group"] in self.groups,
+                "group_is_subscribed": kwargs["group"] in self.topic_activity.default_group_names(),
             }
         )
 

@@ -1,0 +1,158 @@
+"""One channel-layer channel per process for every observer subscription.
+
+If each subscribed socket joined an observer group with its own channel, an
+event for K sockets of one process would be K layer messages: K deep copies in
+the in-memory layer, K Redis messages and msgpack decodes with channels-redis,
+and K passes through Channels' dispatch. Instead each process (each running
+event loop and channel layer) has one hub: a channel of its own that is in a
+group while at least one local consumer subscribes to it. The hub's receive
+task reads each message once and hands it, one consumer after the other, to
+the ``Mailbox`` of every local consumer in that group, which calls the
+handler Channels' dispatch would have called. Sends are queue puts, so a
+delivery does not wait for the network; a handler that awaits something slow
+holds up the process's later deliveries, as it held up its own socket's.
+"""
+
+import asyncio
+import logging
+from collections import deque
+
+from channels.consumer import get_handler_name
+
+logger = logging.getLogger(__name__)
+
+# (channel layer, event loop) -> its hub, while the hub is in at least one group.
+_hubs = {}
+
+
+class Hub:
+    def __init__(self, layer):
+        self.layer = layer
+        self.channel = None
+        # group -> its local consumers, in subscription order (a dict used as an ordered set).
+        self.members = {}
+        # Groups the hub's channel is in; changed only under the lock, so layer calls keep their order.
+        self.joined = set()
+        self.lock = asyncio.Lock()
+        self.task = None
+
+    @classmethod
+    def of(cls, consumer):
+        """The hub of the consumer's channel layer on the running event loop."""
+        key = (consumer.channel_layer, asyncio.get_running_loop())
+        hub = _hubs.get(key)
+        if hub is None:
+            hub = _hubs[key] = cls(consumer.channel_layer)
+        return hub
+
+    async def join(self, consumer, groups):
+        """Deliver the messages of ``groups`` to ``consumer`` from now on."""
+        for group in groups:
+            self.members.setdefault(group, {})[consumer] = None
+        async with self.lock:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel()
+                self.task = asyncio.create_task(self.receive(), name=f"observer hub {self.channel}")
+            for group in groups:
+                # Added again for every subscriber: the layer's group expiry counts from the last add.
+                if consumer in self.members.get(group, ()):
+                    await self.layer.group_add(group, self.channel)
+                    self.joined.add(group)
+
+    async def leave(self, consumer, groups):
+        """Stop delivering ``groups`` to ``consumer`` at once; the hub leaves groups nobody here wants."""
+        for group in groups:
+            members = self.members.get(group)
+            if members is not None:
+                members.pop(consumer, None)
+                if not members:
+                    del self.members[group]
+        async with self.lock:
+            for group in groups:
+                if group in self.joined and group not in self.members:
+                    self.joined.discard(group)
+                    await self.layer.group_discard(group, self.channel)
+            if not self.members and not self.joined:
+                await self.close()
+
+    async def close(self):
+        """Forget the hub and end its receive task: nothing is subscribed in this process any more."""
+        for key, hub in list(_hubs.items()):
+            if hub is self:
+                del _hubs[key]
+        task, self.task = self.task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def receive(self):
+        task = asyncio.current_task()
+        while self.task is task:
+            try:
+                message = await self.layer.receive(self.channel)
+            except Exception:
+                logger.exception("Receiving observer messages failed; trying again in a second")
+                await asyncio.sleep(1)
+                continue
+            await self.deliver(message)
+
+    async def deliver(self, message):
+        """Hand one layer message to each local consumer still subscribed to its group."""
+        members = self.members.get(message.get("group"))
+        if not members:
+            return
+        for consumer in list(members):
+            if consumer in members:  # else it left or disconnected while an earlier one was served
+                await consumer.observer_mailbox.deliver(message)
+
+
+class Mailbox:
+    """A consumer's turns between its own messages and the hub's deliveries.
+
+    Channels handles a consumer's messages one at a time, so an observer
+    handler never runs in the middle of an action of the same socket, and a
+    push caused by an action follows the action's reply. The consumer's
+    dispatch runs each message inside ``async with mailbox``; the hub calls a
+    handler at once when the consumer is idle, and otherwise leaves the message
+    to be handled when the consumer's current message is done, without waiting
+    itself. Once closed (the socket disconnected), deliveries are dropped.
+    """
+
+    def __init__(self, consumer):
+        self.consumer = consumer
+        self.lock = asyncio.Lock()
+        self.pending = deque()
+        self.closed = False
+
+    async def __aenter__(self):
+        await self.lock.acquire()
+
+    async def __aexit__(self, exc_type, exc, traceback):
+        try:
+            if exc_type is None:
+                while self.pending and not self.closed:
+                    await self.call(self.pending.popleft())
+        finally:
+            self.pending.clear()
+            self.lock.release()
+
+    async def deliver(self, message):
+        if self.closed:
+            return
+        if self.lock.locked() or self.pending:
+            self.pending.append(message)
+            return
+        async with self:
+            await self.call(message)
+
+    async def call(self, message):
+        """Call the consumer's handler for the message type; a failing one is logged, unless the socket closed."""
+        try:
+            await getattr(self.consumer, get_handler_name(message))(message)
+        except Exception:
+            if not self.closed:
+                logger.exception("Delivering %r to %s failed", message["type"], type(self.consumer).__name__)
+
+    def close(self):
+        self.closed = True
+        self.pending.clear()

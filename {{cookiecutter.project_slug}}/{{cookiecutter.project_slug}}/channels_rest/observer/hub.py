@@ -14,6 +14,7 @@ holds up the process's later deliveries, as it held up its own socket's.
 """
 
 import asyncio
+import contextvars
 import logging
 from collections import deque
 
@@ -52,7 +53,11 @@ class Hub:
         async with self.lock:
             if self.channel is None:
                 self.channel = await self.layer.new_channel()
-                self.task = asyncio.create_task(self.receive(), name=f"observer hub {self.channel}")
+                # A context of its own: not that of the action that happened to subscribe first
+                # (``current_action``, asgiref's thread-sensitive executor).
+                self.task = asyncio.create_task(
+                    self.receive(), name=f"observer hub {self.channel}", context=contextvars.Context()
+                )
             for group in groups:
                 # Added again for every subscriber: the layer's group expiry counts from the last add.
                 if consumer in self.members.get(group, ()):

@@ -11,7 +11,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer
+from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer, current_action
 from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
 from {{ cookiecutter.project_slug }}.channels_rest.observer import hub, model_observer
 
@@ -40,6 +40,12 @@ class FeedConsumer(AsyncAPIConsumer):
         """The change is on the layer before this action replies."""
         topic = await create_topic(name)
         return {"pk": topic.pk}, 201
+
+
+class ContextConsumer(FeedConsumer):
+    @model_observer(Topic)
+    async def topic_feed(self, message, **kwargs):
+        await self.send_json({"current_action": current_action.get()})
 
 
 class OnceConsumer(FeedConsumer):
@@ -161,6 +167,13 @@ async def test_a_push_caused_by_an_action_follows_its_reply(consumer_socket):
     reply = await socket.request("create_topic", name="mine")
     assert (reply["action"], reply["response_status"]) == ("create_topic", 201)
     assert await socket.receive_json_from() == {"pk": reply["data"]["pk"]}
+
+
+async def test_handlers_run_outside_the_action_that_subscribed_first(consumer_socket):
+    socket = await consumer_socket(ContextConsumer)
+    await socket.request("follow")
+    await create_topic("context")
+    assert await socket.receive_json_from() == {"current_action": None}
 
 
 async def test_a_handler_may_end_the_last_subscription_of_the_process(consumer_socket):

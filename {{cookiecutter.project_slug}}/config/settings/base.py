@@ -41,10 +41,13 @@ def channel_layers(redis_url):
     """The in-memory layer for one process, channels-redis as soon as a Redis URL is given.
 
     redis-py's asyncio pool refuses connections past ``max_connections`` (100 by
-    default), which a process serving hundreds of sockets reaches quickly.
+    default), which a process serving hundreds of sockets reaches quickly. Every
+    observer event of a process queues on one channel (the observer hub), so its
+    ``capacity`` is raised above Channels' default of 100 on both layers.
     """
+    capacity = env.int("CHANNEL_LAYER_CAPACITY", default=1000)
     if not redis_url:
-        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": capacity}}}
     return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -55,7 +58,7 @@ def channel_layers(redis_url):
                         "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=1000),
                     }
                 ],
-                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1000),
+                "capacity": capacity,
                 "expiry": 60,
             },
         }

@@ -54,7 +54,7 @@ REMOVALS = [
     ),
 ]
 
-# Values written to the project's .env (never committed: .env is in .gitignore).
+# The placeholder for each secret in the project's .env, which the project's .gitignore keeps out of git.
 SECRET_SENTINEL = "!!!SET {name}!!!"
 
 

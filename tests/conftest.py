@@ -13,8 +13,13 @@ Session fixtures (per pytest process: each xdist worker has its own servers and 
 - ``postgres_database() -> str``: creates another fresh database on that cluster per call, for tests that
   must not share one.
 
-Function fixture:
+Function fixtures:
 
+- ``redis_server -> services.RedisServer``: a redis-server of this test's own, which it may ``halt()`` and
+  ``start()`` again on the same port (``.url``), stopped when the test ends.
+- ``own_postgres_server -> services.PostgresServer``: a PostgreSQL cluster of this test's own
+  (``create_database()`` gives a database URL), which it may ``halt()`` and ``start()`` again on the same
+  port and data directory, stopped when the test ends.
 - ``serve(project_dir, environment) -> Server``: daphne serving ``config.asgi:application`` of a baked
   project on a free loopback port (``server.url``, ``server.ws_url``), stopped when the test ends.
 
@@ -64,22 +69,44 @@ def project_python(bake):
     return ensure_venv(BAKED_VENV, project_requirements(bake(**ALL_ON) / "pyproject.toml"))
 
 
-@pytest.fixture(scope="session")
-def redis_url():
+def start_redis():
     executable = find_redis_server()
     if executable is None:
         require_service("redis-server is not installed (apt-get install redis-server)")
-    server = RedisServer(executable)
+    return RedisServer(executable)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    server = start_redis()
     yield server.url
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
+@pytest.fixture
+def redis_server():
+    server = start_redis()
+    yield server
+    server.stop()
+
+
+def start_postgres():
     bin_dir = find_postgres_bin()
     if bin_dir is None:
         require_service("PostgreSQL's initdb/postgres/createdb are not installed (apt-get install postgresql)")
-    server = PostgresServer(bin_dir)
+    return PostgresServer(bin_dir)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_postgres_server():
+    server = start_postgres()
     yield server
     server.stop()
 

@@ -61,12 +61,29 @@ def unprivileged_account():
 
 
 class RedisServer:
+    """redis-server without persistence: ``halt()`` then ``start()`` restarts it on the same port, every key lost."""
+
     def __init__(self, executable):
+        self.executable = executable
         self.directory = Path(tempfile.mkdtemp(prefix="redis-test-"))
         self.port = free_port()
+        self.starts = 0
+        self.process = None
+        try:
+            self.start()
+        except Exception:
+            self.stop()
+            raise
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.starts += 1
         self.process = BackgroundProcess(
             [
-                executable,
+                self.executable,
                 "--port", self.port,
                 "--bind", "127.0.0.1",
                 "--unixsocket", self.directory / "redis.sock",
@@ -75,17 +92,9 @@ class RedisServer:
                 "--appendonly", "no",
                 "--daemonize", "no",
             ],
-            self.directory / "redis.log",
+            self.directory / f"redis-{self.starts}.log",
         )  # fmt: skip
-        try:
-            self.process.wait_until(self.answers_ping, "redis-server")
-        except Exception:
-            self.stop()
-            raise
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
+        self.process.wait_until(self.answers_ping, "redis-server")
 
     def answers_ping(self):
         try:
@@ -95,8 +104,13 @@ class RedisServer:
         except OSError:
             return False
 
+    def halt(self):
+        """Stop the server process, keeping its port and directory for ``start()``."""
+        if self.process is not None:
+            self.process.stop()
+
     def stop(self):
-        self.process.stop()
+        self.halt()
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
@@ -104,6 +118,7 @@ class PostgresServer:
     """A throw-away cluster: initdb with trust authentication for the ``postgres`` role, then postgres.
 
     Durability is switched off (fsync, synchronous_commit, full_page_writes): the data dies with the test run.
+    ``halt()`` then ``start()`` restarts it on the same port and data directory, its databases kept.
     """
 
     superuser = "postgres"
@@ -113,6 +128,8 @@ class PostgresServer:
         self.directory = Path(tempfile.mkdtemp(prefix="postgres-test-"))
         self.port = free_port()
         self._names = itertools.count(1)
+        self.starts = 0
+        self.process = None
         account = unprivileged_account()
         self.as_account = {}
         if account is not None:
@@ -136,6 +153,14 @@ class PostgresServer:
         if initdb.returncode:
             shutil.rmtree(self.directory, ignore_errors=True)
             raise RuntimeError(f"initdb failed ({initdb.returncode}):\n{initdb.stdout}\n{initdb.stderr}")
+        try:
+            self.start()
+        except Exception:
+            self.stop()
+            raise
+
+    def start(self):
+        self.starts += 1
         self.process = BackgroundProcess(
             [
                 self.bin_dir / "postgres",
@@ -148,16 +173,12 @@ class PostgresServer:
                 "-c", "full_page_writes=off",
                 "-c", "max_connections=200",
             ],
-            self.directory / "postgres.log",
+            self.directory / f"postgres-{self.starts}.log",
             stop_signal=signal.SIGINT,  # "fast" shutdown: roll back open transactions, then exit
             cwd=self.directory,
             **self.as_account,
         )  # fmt: skip
-        try:
-            self.process.wait_until(self.accepts_connections, "postgres")
-        except Exception:
-            self.stop()
-            raise
+        self.process.wait_until(self.accepts_connections, "postgres")
 
     def client_args(self, tool):
         return [self.bin_dir / tool, "--host", "127.0.0.1", "--port", str(self.port), "--username", self.superuser]
@@ -173,6 +194,11 @@ class PostgresServer:
             raise RuntimeError(f"createdb {name} failed ({created.returncode}): {created.stderr}")
         return f"postgres://{self.superuser}@127.0.0.1:{self.port}/{name}"
 
+    def halt(self):
+        """Stop the server process ("fast" shutdown), keeping its port and data directory for ``start()``."""
+        if self.process is not None:
+            self.process.stop()
+
     def stop(self):
-        self.process.stop()
+        self.halt()
         shutil.rmtree(self.directory, ignore_errors=True)

@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP goes to Django, websockets to the routes in ``config.routing``.
 
 Websocket connections must come from an allowed host (``ALLOWED_HOSTS``) and
-carry the Django session, so consumers see ``scope["user"]``.
+carry the Django session, so consumers see ``scope["user"]``; a socket is closed when its session
+ends (``users.sockets``: logout, new password, deactivated or deleted account).
 """
 
 import os
@@ -18,10 +19,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from {{ cookiecutter.project_slug }}.users.sockets import SessionEndMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_application,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(SessionEndMiddleware(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

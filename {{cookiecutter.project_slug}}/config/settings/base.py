@@ -8,6 +8,7 @@ switch to the real servers.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 APPS_DIR = BASE_DIR / "{{ cookiecutter.project_slug }}"
@@ -44,6 +45,16 @@ def channel_layers(redis_url):
     default), which a process serving hundreds of sockets reaches quickly. Every
     observer event of a process queues on one channel (the observer hub), so its
     ``capacity`` is raised above Channels' default of 100 on both layers.
+
+    A socket's channel is read with a blocking Redis pop that waits up to
+    ``RedisChannelLayer.brpop_timeout`` (5 s) for a message. redis-py's default
+    ``socket_timeout`` is also 5 s, so on a quiet socket the read timed out just
+    before Redis answered "nothing yet", and the consumer ended with 1011. The
+    socket timeout here is well above the blocking pop: it only catches a Redis
+    that stopped answering. TCP keepalive and redis-py's health check (a PING
+    before reusing a connection idle that long) find connections a Redis restart
+    or a network device dropped. Options in the URL's query string
+    (``?socket_timeout=...``) override these.
     """
     capacity = env.int("CHANNEL_LAYER_CAPACITY", default=1000)
     if not redis_url:
@@ -56,6 +67,10 @@ def channel_layers(redis_url):
                     {
                         "address": redis_url,
                         "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=1000),
+                        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=15.0),
+                        "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=2.0),
+                        "socket_keepalive": True,
+                        "health_check_interval": 30,
                     }
                 ],
                 "capacity": capacity,
@@ -66,6 +81,18 @@ def channel_layers(redis_url):
 
 
 CHANNEL_LAYERS = channel_layers(REDIS_URL)
+
+# CACHES
+# ------------------------------------------------------------------------------
+# With REDIS_URL, one cache for every server process (limits counted per user, such as the chat's,
+# hold across processes); otherwise this process's memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # URLS
 # ------------------------------------------------------------------------------
@@ -87,6 +114,7 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "channels",
+    "csp",
     "rest_framework",
 ]
 LOCAL_APPS = [
@@ -121,6 +149,8 @@ USERS_WEBSOCKET_SIGNUP = env.bool("USERS_WEBSOCKET_SIGNUP", default=True)
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "{{ cookiecutter.project_slug }}.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,6 +159,63 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# SECURITY HEADERS
+# ------------------------------------------------------------------------------
+
+
+def content_security_policy(hosts):
+    """django-csp's policy: scripts, styles, images and sockets from this site only, nothing inline, no framing.
+
+    ``'self'`` covers the site's own ws:/wss: URLs in browsers that follow CSP Level 3, but not in older
+    Safari, so the wss: origin of each host in ``hosts`` (``ALLOWED_HOSTS``) is listed as well;
+    ``.example.com`` also allows its subdomains. ``*`` and IPv6 literals have no CSP spelling.
+    """
+    websockets = []
+    for host in hosts:
+        if host == "*" or host.startswith("["):
+            continue
+        if host.startswith("."):
+            websockets += [f"wss://{host[1:]}", f"wss://*{host}"]
+        else:
+            websockets.append(f"wss://{host}")
+    return {
+        "DIRECTIVES": {
+            "default-src": [SELF],
+            "script-src": [SELF],
+            "style-src": [SELF],
+            "img-src": [SELF, "data:"],
+            "connect-src": [SELF, *websockets],
+            "frame-ancestors": [NONE],
+            "base-uri": [SELF],
+            "form-action": [SELF],
+            "object-src": [NONE],
+        }
+    }
+
+
+CONTENT_SECURITY_POLICY = content_security_policy(ALLOWED_HOSTS)
+# Browser features no page uses, denied to the site and to anything it embeds: {feature: allowed origins},
+# () for none, ("self",) for the site itself. Sent as the Permissions-Policy header by core.middleware.
+PERMISSIONS_POLICY = dict.fromkeys(
+    [
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    (),
+)
 
 # STATIC
 # ------------------------------------------------------------------------------
@@ -169,6 +256,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
+# Also the limits on what one socket may send, set here to change their defaults (docs/websockets.md, "Limits
+# and hostile input"): MAX_FRAME_SIZE (64 KiB; a bigger frame closes the socket with 4009), MAX_JSON_DEPTH (32;
+# deeper JSON gets a 400), MAX_SUBSCRIPTIONS_PER_CONNECTION (100; more observer subscriptions get a 429).
 DJANGO_CHANNELS_REST_API = {
     "DEFAULT_PERMISSION_CLASSES": ["{{ cookiecutter.project_slug }}.channels_rest.permissions.AllowAny"],
     "PAGE_SIZE": 50,
@@ -177,7 +267,8 @@ DJANGO_CHANNELS_REST_API = {
 
 # CHAT DEMO
 # ------------------------------------------------------------------------------
-# One connection may send CHAT_RATE_LIMIT messages per CHAT_RATE_PERIOD seconds; more get a 429 frame.
+# Each user may send CHAT_RATE_LIMIT messages per CHAT_RATE_PERIOD-second window, counted over all their
+# sockets in the cache (CACHES); more get a 429 frame.
 CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", default=20)
 CHAT_RATE_PERIOD = env.float("CHAT_RATE_PERIOD", default=10.0)
 # A presence not refreshed for this many seconds was left by a server process that died: it is cleared.

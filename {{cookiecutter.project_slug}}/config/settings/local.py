@@ -7,3 +7,6 @@ DEBUG = True
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-local-development-key-change-me")
 ADMIN_URL = "admin/"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The Content-Security-Policy is reported in the browser console, not enforced, so that development tools still work.
+CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY  # noqa: F405
+CONTENT_SECURITY_POLICY = None

@@ -33,6 +33,10 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Enforced, for the hosts the site is served on (the policy and PERMISSIONS_POLICY: config/settings/base.py).
+CONTENT_SECURITY_POLICY = content_security_policy(ALLOWED_HOSTS)  # noqa: F405
+# DRF's browsable API is a development aid whose templates style elements inline: the API answers in JSON only.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]}  # noqa: F405
 
 {%- if cookiecutter.use_user_consumers %}
 

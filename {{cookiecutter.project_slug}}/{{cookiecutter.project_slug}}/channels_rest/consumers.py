@@ -21,11 +21,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework.exceptions import APIException, MethodNotAllowed, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
-from rest_framework.utils.encoders import JSONEncoder
 
+from . import frames
 from .exceptions import ActionMissingException
 from .observer import subscriptions
 from .observer.hub import Mailbox
+from .outages import LayerOutageMixin, as_unavailable
 from .permissions import as_permission
 from .scope_utils import ScopeRequest
 from .settings import SettingDefault
@@ -36,7 +37,11 @@ logger = logging.getLogger(__name__)
 # Context variables follow the action into its detached task and its database thread.
 current_action = contextvars.ContextVar("current_action", default=None)
 
-json_encoder = JSONEncoder()
+# Names the framework passes to permissions, querysets, serializers and observers next to an action's
+# arguments (``has_permission(scope=..., consumer=..., action=..., **arguments)``): a message may not use them.
+RESERVED_ARGUMENTS = frozenset(
+    {"self", "scope", "consumer", "action", "request_id", "obj", "queryset", "view", "instance", "serializer"}
+)
 
 
 class ActionSpec:
@@ -110,7 +115,7 @@ def error_list(detail):
     return [detail]
 
 
-class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclass):
+class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclass):
     """A websocket consumer whose messages call ``@action`` methods.
 
     Permissions (``permission_classes``) are asked on connect (``can_connect``)
@@ -127,6 +132,34 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
         self.observer_mailbox = Mailbox(self)
         self._permissions = None
         self._permissions_source = None
+        # Set once the connection is over, for background code to check before doing more work for it.
+        self.ended = False
+
+    async def __call__(self, scope, receive, send):
+        """Serve the connection; however it ends, its detached tasks stop and ``teardown`` runs.
+
+        Channels calls ``websocket_disconnect`` only for a disconnect it receives. A consumer whose
+        handler raised, whose channel-layer receive failed, or whose task was cancelled (the server
+        shutting down, or giving up on an application slow to close) ends without it.
+        """
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.ended = True
+            for step in (type(self).cancel_detached_tasks, subscriptions.leave_all, type(self).teardown):
+                try:
+                    await step(self)
+                except Exception:
+                    logger.exception("Ending %s failed in %s", type(self).__name__, step.__qualname__)
+
+    async def teardown(self):
+        """Release what the connection holds outside this consumer; runs once, however it ended.
+
+        After ``disconnect`` on a clean close, and also after an error or a cancellation, when
+        ``disconnect`` is not called. Detached tasks are cancelled and observer subscriptions
+        ended by then. Override it (calling ``super()``) rather than ``disconnect`` for state that
+        must not outlive the socket, such as rows in a shared database.
+        """
 
     async def dispatch(self, message):
         """Route a message to its handler without Channels' thread hop.
@@ -180,14 +213,23 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
     # Incoming messages
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        """Decode a frame; one that is not JSON text gets a 400 and the socket stays open."""
-        if text_data is None:
-            await self.reply(action=None, errors=["Binary frames are not supported: send JSON text."], status=400)
-            return
+        """Decode a frame; one that is not standard JSON text gets a 400 and the socket stays open.
+
+        A frame over ``MAX_FRAME_SIZE`` bytes closes the socket with 4009 (``frames.TOO_BIG_CLOSE_CODE``):
+        the server has already read it, but the client is told plainly instead of waiting for an answer.
+        """
         try:
+            if text_data is None:
+                if frames.too_big(len(bytes_data or b"")):
+                    await self.close(code=frames.TOO_BIG_CLOSE_CODE)
+                    return
+                raise frames.FrameError("Binary frames are not supported: send JSON text.")
+            if frames.too_big(frames.frame_size(text_data)):
+                await self.close(code=frames.TOO_BIG_CLOSE_CODE)
+                return
             content = await self.decode_json(text_data)
-        except ValueError:
-            await self.reply(action=None, errors=["Malformed JSON."], status=400)
+        except frames.FrameError as exc:
+            await self.reply(action=None, errors=[str(exc)], status=400)
             return
         await self.receive_json(content, **kwargs)
 
@@ -201,8 +243,10 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
         except Exception as exc:
             await self.handle_exception(exc, None, request_id)
             return
-        if "self" in arguments:
-            await self.reply(action=action, errors=[{"self": ["Unexpected argument."]}], status=400)
+        reserved = RESERVED_ARGUMENTS.intersection(arguments)
+        if reserved:
+            errors = {name: ["Reserved argument name."] for name in sorted(reserved)}
+            await self.reply(action=action, errors=[errors], status=400, request_id=request_id)
             return
         await self.handle_action(action, request_id=request_id, **arguments)
 
@@ -216,6 +260,8 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
         try:
             if action is None:
                 raise ActionMissingException()
+            if not isinstance(action, str):
+                raise MethodNotAllowed(method=action)
             await self.check_permissions(action, **kwargs)
             await self.call_action(action, request_id, kwargs)
         except Exception as exc:
@@ -307,7 +353,11 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
         )
 
     async def handle_exception(self, exc, action, request_id):
-        """Answer a failed action with an error frame; unexpected errors are logged and answered with 500."""
+        """Answer a failed action with an error frame; unexpected errors are logged and answered with 500.
+
+        A database or channel layer that cannot be reached is a 503 (``outages``), logged once per outage.
+        """
+        exc = as_unavailable(exc) or exc
         if isinstance(exc, Http404):
             exc = NotFound()
         elif isinstance(exc, DjangoPermissionDenied):
@@ -318,9 +368,14 @@ class AsyncAPIConsumer(AsyncJsonWebsocketConsumer, metaclass=APIConsumerMetaclas
         await self.reply(action=action, errors=error_list(exc.detail), status=exc.status_code, request_id=request_id)
 
     @classmethod
+    async def decode_json(cls, text_data):
+        """Standard JSON within the limits only (see ``frames``); anything else raises ``FrameError``."""
+        return frames.decode(text_data)
+
+    @classmethod
     async def encode_json(cls, content):
-        """JSON with DRF's encoder, so dates, decimals and UUIDs in action data never break a reply."""
-        return json_encoder.encode(content)
+        """Standard JSON with DRF's encoder, so dates, decimals and UUIDs in action data never break a reply."""
+        return frames.encoder.encode(content)
 
     # Detached tasks
 
@@ -363,11 +418,14 @@ class DjangoViewAsConsumer(AsyncAPIConsumer):
         "list": "GET",
         "retrieve": "GET",
     }
+    # The keys a message may carry besides ``action`` and ``request_id``; each is a JSON object or null.
+    view_arguments = ("query", "parameters", "data")
 
     async def call_action(self, action, request_id, arguments):
         method = self.mapped_actions.get(action) if isinstance(action, str) else None
         if method is None:
             raise MethodNotAllowed(method=action)
+        self.check_view_arguments(arguments)
         request = self.get_view_request(method, query=arguments.get("query"), data=arguments.get("data"))
         view_kwargs = self.get_view_args(action, **arguments)
         if iscoroutinefunction(self.view):
@@ -376,6 +434,39 @@ class DjangoViewAsConsumer(AsyncAPIConsumer):
         else:
             data, status = await database_sync_to_async(call_view)(self.view, request, view_kwargs)
         await self.reply(action=action, data=data, status=status, request_id=request_id)
+
+    def check_view_arguments(self, arguments):
+        """Raise ``ValidationError`` naming each argument the view could not take as a request would carry it.
+
+        ``query`` values are strings or numbers (or lists of them), ``parameters`` are names of the view's
+        keyword arguments with string or integer values, as a URL pattern would give them.
+        """
+        errors = {}
+        for name, value in arguments.items():
+            if name not in self.view_arguments:
+                errors[name] = ["Unexpected argument."]
+            elif value is not None and not isinstance(value, dict):
+                errors[name] = ["Must be a JSON object."]
+        query = arguments.get("query")
+        if isinstance(query, dict):
+            bad = [key for key, value in query.items() if not all(map(is_query_value, as_list(value)))]
+            if bad:
+                errors["query"] = [f"{key}: must be a string, a number or a list of them." for key in sorted(bad)]
+        parameters = arguments.get("parameters")
+        if isinstance(parameters, dict):
+            problems = [
+                f"{key}: must be a string or an integer."
+                for key, value in parameters.items()
+                if not is_url_value(value)
+            ]
+            try:
+                inspect.signature(self.view).bind(None, **parameters)
+            except TypeError as exc:
+                problems.append(f"Not a parameter of this view ({exc}).")
+            if problems:
+                errors["parameters"] = problems
+        if errors:
+            raise ValidationError(dict(sorted(errors.items())))
 
     def get_view_args(self, action, **kwargs):
         """Keyword arguments for the view, as a URL pattern would give them."""
@@ -389,13 +480,27 @@ class DjangoViewAsConsumer(AsyncAPIConsumer):
                 self.scope,
                 method=method,
                 query_string=urlencode(query or {}, doseq=True),
-                body=json_encoder.encode(data).encode(),
+                body=frames.encoder.encode(data).encode(),
                 content_type="application/json",
             )
         if request.user.is_authenticated:
             # DRF views authenticate again; let them see the socket's user instead of asking for a CSRF token.
             request._force_auth_user = request.user
         return request
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def is_query_value(value):
+    """A value a query string can carry: a string or a number."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def is_url_value(value):
+    """A value a URL pattern can capture: a string or an integer."""
+    return isinstance(value, str | int) and not isinstance(value, bool)
 
 
 def call_view(view, request, view_kwargs):

@@ -11,3 +11,19 @@ class ActionMissingException(APIException):
     status_code = status.HTTP_405_METHOD_NOT_ALLOWED
     default_detail = _("Unable to find action in message body.")
     default_code = "method_not_allowed"
+
+
+class TooManySubscriptions(APIException):
+    """A socket asked for more observer subscriptions than ``MAX_SUBSCRIPTIONS_PER_CONNECTION``.
+
+    429, as for other per-client limits; unlike a rate, it stays until the socket unsubscribes.
+    """
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "too_many_subscriptions"
+
+    def __init__(self, limit):
+        super().__init__(
+            _("This connection already holds %(limit)d subscriptions, the most it may: unsubscribe first.")
+            % {"limit": limit}
+        )

@@ -13,11 +13,13 @@ request built from the scope and authenticated as the scope's user, so
 ``context["request"].user`` and hyperlinked fields work as in DRF views.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
 
 from .consumers import AsyncAPIConsumer, current_action
+from .lookups import field_value
 from .scope_utils import api_request_from_scope
 
 # Keyword arguments of get_object that are not lookups and must not reach has_object_permission twice.
@@ -50,14 +52,18 @@ class GenericAsyncAPIConsumer(AsyncAPIConsumer):
     def get_object(self, **kwargs):
         """The object named by the lookup argument (``pk`` by default), after object permissions.
 
-        A missing lookup argument is a 400, an unknown or malformed one a 404.
-        Runs in a worker thread, like every sync action.
+        A missing lookup argument is a 400, an unknown one a 404, and so is one that is not a value
+        of the lookup field (``field_value``). Runs in a worker thread, like every sync action.
         """
         queryset = self.filter_queryset(self.get_queryset(**kwargs), **kwargs)
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         if lookup_url_kwarg not in kwargs:
             raise ValidationError({lookup_url_kwarg: ["This argument is required."]})
-        obj = get_object_or_404(queryset, **{self.lookup_field: kwargs[lookup_url_kwarg]})
+        try:
+            value = field_value(queryset.model, self.lookup_field, kwargs[lookup_url_kwarg])
+        except (ValueError, TypeError, DjangoValidationError):
+            raise NotFound() from None
+        obj = get_object_or_404(queryset, **{self.lookup_field: value})
         action = kwargs.get("action") or current_action.get()
         extra = {name: value for name, value in kwargs.items() if name not in NOT_PERMISSION_KWARGS}
         self.check_object_permissions_sync(action, obj, **extra)

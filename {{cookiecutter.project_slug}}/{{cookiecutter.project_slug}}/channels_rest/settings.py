@@ -13,6 +13,12 @@ DEFAULTS = {
     "DEFAULT_PERMISSION_CLASSES": ("{{ cookiecutter.project_slug }}.channels_rest.permissions.AllowAny",),
     "DEFAULT_PAGINATION_CLASS": None,
     "PAGE_SIZE": None,
+    # A text or binary frame of more bytes closes the socket with code 4009 (frames.TOO_BIG_CLOSE_CODE).
+    "MAX_FRAME_SIZE": 64 * 1024,
+    # Objects and lists nested deeper in a frame get a 400 frame.
+    "MAX_JSON_DEPTH": 32,
+    # Subscriptions (group and request id pairs) one socket may hold; more get a 429 frame. None: no limit.
+    "MAX_SUBSCRIPTIONS_PER_CONNECTION": 100,
 }
 
 # Keys whose values are dotted paths (or lists of them) to import.

@@ -1,7 +1,10 @@
 import asyncio
+import logging
+from functools import partial
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, Throttled
@@ -12,9 +15,11 @@ from {{ cookiecutter.project_slug }}.channels_rest.observer import model_observe
 from {{ cookiecutter.project_slug }}.channels_rest.observer.generics import ObserverModelInstanceMixin
 
 from .models import HISTORY_PAGE, Message, Presence, Room
-from .permissions import IsAuthenticatedSocket
+from .permissions import HasJoinedRoom, IsAuthenticatedSocket
 from .serializers import HistoryPageSerializer, MessageSerializer, RoomSerializer, UserSerializer
 from .throttling import MessageRate
+
+logger = logging.getLogger(__name__)
 
 
 class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
@@ -22,40 +27,55 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
 
     ``retrieve`` and ``subscribe_instance`` come from the mixin. A connection is in at most one room
     at a time (``room_subscribe``, joined by the request ``join_request_id``): the room ``create_message``
-    posts to, whose presence list the connection keeps receiving.
+    posts to, whose presence list the connection keeps receiving, and the only room it may read
+    (``HasJoinedRoom``). Leaving the room ends its message subscriptions.
     """
 
     queryset = Room.objects.all()
     serializer_class = RoomSerializer
     lookup_field = "pk"
-    permission_classes = [IsAuthenticatedSocket]
+    permission_classes = [IsAuthenticatedSocket, HasJoinedRoom]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.room_subscribe = self.join_request_id = None
+        self.message_request_ids = []  # of the subscribe_to_messages_in_room requests, in the joined room
         self.message_rate = MessageRate(settings.CHAT_RATE_LIMIT, settings.CHAT_RATE_PERIOD)
 
-    async def disconnect(self, code):
-        """A closed tab or a lost connection leaves the room like ``leave_room`` does."""
+    async def teardown(self):
+        """However the connection ended (closed tab, lost network, error, server shutdown), it leaves the room."""
         if self.room_subscribe is not None:
             await self.remove_user_from_room(self.room_subscribe)
-        await super().disconnect(code)
+        await super().teardown()
 
     @action()
     async def join_room(self, pk, request_id=None, **kwargs):
-        """Enter a room: be in its presence list and receive ``update_users`` frames under this request id."""
+        """Enter a room: be in its presence list and receive ``update_users`` frames under this request id.
+
+        All or nothing: if a step fails (the channel layer or the database out of reach), what was
+        done is undone and the error answered, so the connection is in no room and may simply retry.
+        """
         room = await database_sync_to_async(self.get_object)(pk=pk)
         if self.room_subscribe is not None:
             await self.leave_current_room()
-        await self.presence_activity.subscribe(room=room.pk, request_id=request_id)
-        await self.add_user_to_room(room.pk)
+        try:
+            await self.presence_activity.subscribe(room=room.pk, request_id=request_id)
+            await self.add_user_to_room(room.pk)
+            current_users = await self.current_users(room.pk)
+        except BaseException:  # cancellation included: nothing may stay half-joined
+            await self.undo_join(room.pk, request_id)
+            raise
         self.room_subscribe, self.join_request_id = room.pk, request_id
-        self.start_detached_task(self.keep_presence(), name="keep_presence")
-        return await self.current_users(room.pk), status.HTTP_200_OK
+        self.start_detached_task(self.keep_presence(room.pk), name="keep_presence")
+        return current_users, status.HTTP_200_OK
 
     @action()
     async def leave_room(self, pk, **kwargs):
-        """Leave a room (nothing to do if this connection is not in it); answers with who stays."""
+        """Leave a room (nothing to do if this connection is not in it); answers with who stays.
+
+        The connection is out of the room even when a step fails and the error is answered: a presence
+        the database did not delete expires, since nothing refreshes it any more.
+        """
         room = await database_sync_to_async(self.get_object)(pk=pk)
         if self.room_subscribe == room.pk:
             await self.leave_current_room()
@@ -66,8 +86,9 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
         """Post ``message`` to the joined room; everyone subscribed to it receives it."""
         if self.room_subscribe is None:
             raise PermissionDenied("Join a room before sending messages to it.")
-        if not self.message_rate.allow():
-            raise Throttled(wait=self.message_rate.wait(), detail="Too many messages, slow down.")
+        wait = self.message_rate.wait(self.scope["user"].pk)
+        if wait:
+            raise Throttled(wait=wait, detail="Too many messages, slow down.")
         room = self.get_object(pk=self.room_subscribe)
         serializer = MessageSerializer(data={"text": message}, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -78,7 +99,12 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
     async def subscribe_to_messages_in_room(self, pk, request_id=None, **kwargs):
         """Receive the room's new, edited and deleted messages as create/update/delete frames."""
         room = await database_sync_to_async(self.get_object)(pk=pk)
-        await self.message_activity.subscribe(room=room.pk, request_id=request_id)
+        try:
+            await self.message_activity.subscribe(room=room.pk, request_id=request_id)
+        except BaseException:  # a subscription left half-made would swallow the retry
+            await self.message_activity.unsubscribe(room=room.pk, request_id=request_id)
+            raise
+        self.message_request_ids.append(request_id)
         return None, status.HTTP_201_CREATED
 
     @action()
@@ -137,21 +163,45 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
         return {"room": instance.room_id}
 
     async def leave_current_room(self):
-        await self.cancel_detached_tasks("keep_presence")
-        await self.presence_activity.unsubscribe(room=self.room_subscribe, request_id=self.join_request_id)
-        await self.remove_user_from_room(self.room_subscribe)
+        """Out of the room first, then its subscriptions and presence; the first failing step is raised."""
+        room, join_request_id = self.room_subscribe, self.join_request_id
+        message_request_ids, self.message_request_ids = self.message_request_ids, []
         self.room_subscribe = self.join_request_id = None
+        await self.cancel_detached_tasks("keep_presence")
+        try:
+            for request_id in message_request_ids:
+                await self.message_activity.unsubscribe(room=room, request_id=request_id)
+            await self.presence_activity.unsubscribe(room=room, request_id=join_request_id)
+        finally:
+            await self.remove_user_from_room(room)
 
-    async def keep_presence(self):
-        """Refresh this connection's presence for as long as it lives (see ``Presence``).
+    async def undo_join(self, pk, request_id):
+        """Take back the steps of a failed ``join_room``; one that fails in turn is logged, not raised."""
+        for undo in (
+            partial(self.presence_activity.unsubscribe, room=pk, request_id=request_id),
+            partial(self.remove_user_from_room, pk),
+        ):
+            try:
+                await undo()
+            except Exception:
+                logger.exception("Undoing a failed join of room %s failed", pk)
+
+    async def keep_presence(self, pk):
+        """Refresh this connection's presence in room ``pk`` while it is there (see ``Presence``).
 
         A presence cleared as expired while the connection lives (the database was out of reach for
-        longer than CHAT_PRESENCE_TTL) is added back.
+        longer than CHAT_PRESENCE_TTL) is added back. The loop also ends by itself once the connection
+        ended or left the room, should the task not have been cancelled.
         """
         while True:
             await asyncio.sleep(settings.CHAT_PRESENCE_TTL / 3)
-            if not await database_sync_to_async(Presence.objects.refresh)(self.channel_name):
-                await self.add_user_to_room(self.room_subscribe)
+            if self.ended or self.room_subscribe != pk:
+                return
+            try:
+                if not await database_sync_to_async(Presence.objects.refresh)(self.channel_name):
+                    await self.add_user_to_room(pk)
+            except DatabaseError:
+                logger.warning("Refreshing a presence in room %s failed; trying again later", pk, exc_info=True)
 
     @database_sync_to_async
     def current_users(self, pk):

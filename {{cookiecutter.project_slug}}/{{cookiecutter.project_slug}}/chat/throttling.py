@@ -1,30 +1,36 @@
+import math
 import time
-from collections import deque
+
+from django.core.cache import cache
 
 
 class MessageRate:
-    """At most ``limit`` messages in any ``period`` seconds: a sliding window over one connection's sends.
+    """At most ``limit`` messages per user in each window of ``period`` seconds, over all their sockets.
 
-    Kept per connection, in memory: it protects the room from one flooding socket without a database
-    write per message.
+    The count lives in Django's cache, which is Redis, shared by every server process, when REDIS_URL
+    is set: opening more sockets, or reaching another process, gives no more messages. Windows are
+    fixed (one counter per user and window, its key expiring with the window) rather than sliding, so
+    counting a message is one atomic increment and never a read-modify-write that concurrent sockets
+    could race on. The price is that a burst straddling two windows can pass up to twice ``limit``
+    within one period.
     """
 
-    def __init__(self, limit, period, clock=time.monotonic):
+    clock = staticmethod(time.time)  # seconds; windows start at multiples of ``period``
+
+    def __init__(self, limit, period, cache=cache):
         self.limit = limit
         self.period = period
-        self.clock = clock
-        self.sent = deque()
+        self.cache = cache
 
-    def allow(self):
-        """Count one message and tell whether it may go through."""
+    def wait(self, user_pk):
+        """Count one message of the user: 0 if it may go through, else the seconds until it may."""
         now = self.clock()
-        while self.sent and self.sent[0] <= now - self.period:
-            self.sent.popleft()
-        if len(self.sent) >= self.limit:
-            return False
-        self.sent.append(now)
-        return True
-
-    def wait(self):
-        """Seconds until the next message may go through."""
-        return max(0.0, self.sent[0] + self.period - self.clock()) if len(self.sent) >= self.limit else 0.0
+        window = math.floor(now / self.period)
+        key = f"chat:message-rate:{user_pk}:{window}"
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # the window's first message
+            count = 1 if self.cache.add(key, 1, timeout=math.ceil(self.period) + 1) else self.cache.incr(key)
+        if count <= self.limit:
+            return 0
+        return (window + 1) * self.period - now

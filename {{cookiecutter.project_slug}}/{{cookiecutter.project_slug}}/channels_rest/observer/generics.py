@@ -40,6 +40,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 
 from ..decorators import action
+from ..lookups import field_value
 from ..mixins import ListModelMixin, RetrieveModelMixin
 from . import subscriptions
 from .changes import Action, ModelChanges, group_actions, restore
@@ -195,8 +196,8 @@ class ObserverConsumerMixin:
         return type(self), getattr(user, "pk", None)
 
     async def follow(self, group, subscribing_action, arguments, request_id):
-        self.observed_groups.setdefault(group, (subscribing_action, arguments))
         await subscriptions.join(self, [group], request_id)
+        self.observed_groups.setdefault(group, (subscribing_action, arguments))
 
     async def unfollow(self, group, request_id):
         await subscriptions.leave(self, [group], request_id)
@@ -310,8 +311,25 @@ class ObserverModelListMixin(ObserverConsumerMixin, ListModelMixin):
             ListChanges.observe(model, cls.filter_fields)
 
     def filter_queryset(self, queryset, **kwargs):
-        filters = {name: kwargs[name] for name in self.filter_fields if name in kwargs}
+        arguments = {name: kwargs[name] for name in self.filter_fields if name in kwargs}
+        filters = self.filter_values(queryset.model, arguments)
         return super().filter_queryset(queryset.filter(**filters), **kwargs)
+
+    def filter_values(self, model, arguments):
+        """``{field name: value}`` of filter arguments, each exactly a value of its field; 400 naming the others."""
+        values, errors = {}, {}
+        for name, value in arguments.items():
+            if name not in self.filter_fields:
+                errors[name] = ["Not a filter of this list."]
+                continue
+            try:
+                model._meta.get_field(name)
+                values[name] = field_value(model, name, value)
+            except (FieldDoesNotExist, DjangoValidationError, ValueError, TypeError) as exc:
+                errors[name] = getattr(exc, "messages", [str(exc)])
+        if errors:
+            raise ValidationError(errors)
+        return values
 
     @action()
     async def subscribe_list(self, request_id=None, **kwargs):
@@ -330,19 +348,9 @@ class ObserverModelListMixin(ObserverConsumerMixin, ListModelMixin):
         """The group for a subscription's filters, and its arguments; 400 for unknown fields or bad values."""
         arguments = action_arguments(kwargs)
         model = await database_sync_to_async(self.observed_model)(**arguments)
-        values, errors = {}, {}
-        for name, value in arguments.items():
-            if name not in self.filter_fields:
-                errors[name] = ["Not a filter of this list."]
-                continue
-            try:
-                field = model._meta.get_field(name)
-                values[field.attname] = field.to_python(value)
-            except (FieldDoesNotExist, DjangoValidationError) as exc:
-                errors[name] = getattr(exc, "messages", [str(exc)])
-        if errors:
-            raise ValidationError(errors)
-        return ListChanges.observe(model, self.filter_fields).group(values), arguments
+        values = self.filter_values(model, arguments)
+        attnames = {model._meta.get_field(name).attname: value for name, value in values.items()}
+        return ListChanges.observe(model, self.filter_fields).group(attnames), arguments
 
     def observed_model(self, **kwargs):
         return self.get_queryset(**kwargs).model

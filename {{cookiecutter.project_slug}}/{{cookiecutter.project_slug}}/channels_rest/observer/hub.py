@@ -17,8 +17,11 @@ import asyncio
 import contextvars
 import logging
 from collections import deque
+from functools import partial
 
 from channels.consumer import get_handler_name
+
+from ..outages import receive_retrying
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +97,18 @@ class Hub:
         task = asyncio.current_task()
         while self.task is task:
             try:
-                message = await self.layer.receive(self.channel)
+                message = await receive_retrying(partial(self.layer.receive, self.channel), self.rejoin)
             except Exception:
                 logger.exception("Receiving observer messages failed; trying again in a second")
                 await asyncio.sleep(1)
                 continue
             await self.deliver(message)
+
+    async def rejoin(self):
+        """Put the hub's channel back in its groups after a layer outage (a restarted Redis lost them)."""
+        async with self.lock:
+            for group in list(self.joined):
+                await self.layer.group_add(group, self.channel)
 
     async def deliver(self, message):
         """Hand one layer message to each local consumer still subscribed to its group."""

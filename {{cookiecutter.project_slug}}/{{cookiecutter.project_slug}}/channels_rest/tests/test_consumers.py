@@ -14,6 +14,7 @@ from {{ cookiecutter.project_slug }}.channels_rest import consumers
 from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.decorators import action, detached
 from {{ cookiecutter.project_slug }}.channels_rest.permissions import BasePermission, IsAuthenticated
+from {{ cookiecutter.project_slug }}.channels_rest.testing import ApiCommunicator
 
 # Channels closes stale database connections around the handshake and the disconnect.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -417,3 +418,44 @@ async def test_dispatch_skips_the_connection_cleanup_hop_per_message(consumer_so
     for number in range(3):
         assert (await socket.request("echo", text=str(number)))["response_status"] == 200
     assert len(calls) == 1  # the handshake only
+
+
+class EndingConsumer(AsyncAPIConsumer):
+    """Records, in ``teardown``, whether it was marked ended and whether its detached task was cancelled."""
+
+    endings = []
+
+    @action()
+    async def start_background(self, **kwargs):
+        self.background = self.start_detached_task(asyncio.sleep(3600), name="background")
+        return self.channel_name, 200
+
+    async def crash(self, message):
+        raise RuntimeError("a handler failed")
+
+    async def teardown(self):
+        type(self).endings.append((self.ended, self.background.cancelled()))
+        await super().teardown()
+
+
+async def end_consumer(socket, way, channel_name):
+    if way == "close":
+        await socket.disconnect()
+    elif way == "handler error":
+        await get_channel_layer().send(channel_name, {"type": "crash"})
+        with pytest.raises(RuntimeError, match="a handler failed"):
+            await socket.wait(timeout=5)
+    else:  # as daphne cancels its applications when it shuts down
+        socket.future.cancel()
+        await socket.wait(timeout=5)
+
+
+@pytest.mark.parametrize("way", ["close", "handler error", "cancelled"])
+async def test_however_a_consumer_ends_its_detached_tasks_stop_and_teardown_runs(open_socket, way):
+    """``open_socket`` only drops the channel layer afterwards: this socket is ended by the test itself."""
+    EndingConsumer.endings = []
+    socket = ApiCommunicator(EndingConsumer.as_asgi(), "/ws/test/")
+    assert (await socket.connect())[0]
+    channel_name = (await socket.request("start_background"))["data"]
+    await end_consumer(socket, way, channel_name)
+    assert EndingConsumer.endings == [(True, True)]

@@ -1,5 +1,7 @@
 """Fixtures of the chat tests: a room, and for the browser tests a live server and Chromium."""
 
+import uuid
+
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -7,6 +9,13 @@ from {{ cookiecutter.project_slug }}.conftest import require_service
 
 from ..models import Room
 from .live_server import CHROMIUM, CHROMIUM_ARGS, LiveServer
+
+
+@pytest.fixture(autouse=True)
+def own_cache_keys(settings):
+    """A cache key prefix for each test: the rate limit counts in the cache, which outlives a test
+    (in this process's memory, or in Redis with REDIS_URL), and user pks repeat from test to test."""
+    settings.CACHES = {name: {**cache, "KEY_PREFIX": uuid.uuid4().hex} for name, cache in settings.CACHES.items()}
 
 
 @pytest.fixture

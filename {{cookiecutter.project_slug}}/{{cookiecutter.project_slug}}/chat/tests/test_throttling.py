@@ -1,3 +1,5 @@
+from django.core.cache import caches
+
 from ..throttling import MessageRate
 
 
@@ -9,14 +11,32 @@ class Clock:
         return self.now
 
 
-def test_allows_limit_messages_per_period_then_refuses_until_the_oldest_expires():
+def message_rate(limit, period, clock):
+    rate = MessageRate(limit=limit, period=period, cache=caches["default"])
+    rate.clock = clock
+    return rate
+
+
+def test_allows_limit_messages_per_window_then_refuses_until_the_next_one():
     clock = Clock()
-    rate = MessageRate(limit=3, period=10, clock=clock)
+    rate = message_rate(limit=3, period=10, clock=clock)
     for _ in range(3):
-        assert rate.allow() is True
+        assert rate.wait(user_pk=1) == 0
         clock.now += 1
-    assert rate.allow() is False
-    assert rate.wait() == 7
-    clock.now += 7
-    assert rate.allow() is True  # the first message left the window
-    assert rate.allow() is False
+    assert rate.wait(user_pk=1) == 7  # the window 1000-1010 is used up
+    clock.now += 6.5
+    assert rate.wait(user_pk=1) == 0.5
+    clock.now += 0.5
+    assert rate.wait(user_pk=1) == 0  # a new window
+    assert rate.wait(user_pk=2) == 0  # another user counts on their own
+
+
+def test_every_instance_counts_against_the_same_budget():
+    """One instance per socket: the count is in the cache, not in the instance."""
+    clock = Clock()
+    first_socket, second_socket = message_rate(2, 10, clock), message_rate(2, 10, clock)
+    assert first_socket.wait(user_pk=1) == 0
+    assert second_socket.wait(user_pk=1) == 0
+    assert first_socket.wait(user_pk=1) == 10
+    assert second_socket.wait(user_pk=1) == 10
+    assert second_socket.wait(user_pk=2) == 0

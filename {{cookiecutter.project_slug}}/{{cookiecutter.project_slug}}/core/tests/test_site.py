@@ -37,7 +37,7 @@ async def test_ping_sees_the_logged_in_user(connect, user):
 async def test_malformed_frame_gets_an_error_and_socket_stays_open(connect):
     socket = await connect("/ws/ping/")
     await socket.send_to(text_data="not json")
-    assert await socket.receive_json_from() == {"type": "error", "detail": "Frames must be JSON."}
+    assert await socket.receive_json_from() == {"type": "error", "detail": "Malformed JSON."}
     await socket.send_json_to({"again": True})
     assert (await socket.receive_json_from())["type"] == "pong"
 

@@ -6,6 +6,8 @@
 
 const RECONNECT_FIRST_DELAY = 500; // milliseconds, doubled after every failed attempt
 const RECONNECT_MAX_DELAY = 15000;
+const SIGNED_OUT = 4401; // the close code of a socket whose session ended (logout, new password, account closed)
+const REJOIN_DELAY = 2000; // milliseconds before entering the room again after a server error
 
 // Request ids of the subscriptions: the server tags each pushed frame with the id that subscribed.
 const PRESENCE = "presence"; // join_room: update_users frames
@@ -33,15 +35,19 @@ class ApiSocket {
       this.onOpen(); // which reports "open" once the page is ready to be used
     });
     ws.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
-    ws.addEventListener("close", () => this.closed(ws));
+    ws.addEventListener("close", (event) => this.closed(ws, event.code));
     this.ws = ws;
   }
 
-  closed(ws) {
+  closed(ws, code) {
     if (ws !== this.ws) return;
     for (const { reject } of this.pending.values()) reject(new Error("The connection was lost."));
     this.pending.clear();
-    if (this.stopped) return;
+    if (code === SIGNED_OUT) this.stopped = true; // a new socket would not be signed in either
+    if (this.stopped) {
+      if (code === SIGNED_OUT) this.onState("signedOut");
+      return;
+    }
     const delay = Math.min(RECONNECT_FIRST_DELAY * 2 ** this.failures, RECONNECT_MAX_DELAY);
     const jittered = Math.round(delay * (0.75 + Math.random() / 2)); // tabs of one crashed server spread out
     this.failures += 1;
@@ -123,7 +129,14 @@ function showState(state, delay) {
     open: "Connected",
     reconnecting: `Connection lost, reconnecting in ${Math.ceil((delay || 0) / 1000)} s…`,
     closed: "Disconnected",
+    signedOut: "You were signed out.",
   }[state];
+  if (state === "signedOut") {
+    const login = document.createElement("a");
+    login.href = `${root.dataset.loginUrl}?next=${encodeURIComponent(window.location.pathname)}`;
+    login.textContent = "Log in again";
+    statusLine.append(" ", login);
+  }
   sendButton.disabled = state !== "open";
 }
 
@@ -188,7 +201,9 @@ function shownPks() {
 
 /** The data of a reply with this status; any other reply becomes an Error carrying its errors. */
 function dataOf(frame, status) {
-  if (frame.response_status !== status) throw new Error(errorText(frame.errors));
+  if (frame.response_status !== status) {
+    throw Object.assign(new Error(errorText(frame.errors)), { status: frame.response_status });
+  }
   return frame.data;
 }
 
@@ -228,20 +243,25 @@ async function loadEarlier() {
 }
 
 async function enterRoom() {
+  const ws = socket.ws;
   try {
-    // Subscribe before fetching, so nothing sent in between is lost (duplicates are shown once).
-    const [joined] = await Promise.all([
-      socket.request("join_room", { pk: roomPk }, PRESENCE),
-      socket.request("subscribe_to_messages_in_room", { pk: roomPk }, MESSAGES),
-      socket.request("subscribe_instance", { pk: roomPk }, ROOM),
+    // Only a socket in the room may read it: join first. Then subscribe before fetching, so nothing
+    // sent in between is lost (duplicates are shown once).
+    showPresence(dataOf(await socket.request("join_room", { pk: roomPk }, PRESENCE), 200).current_users);
+    await Promise.all([
+      socket.request("subscribe_to_messages_in_room", { pk: roomPk }, MESSAGES).then((frame) => dataOf(frame, 201)),
+      socket.request("subscribe_instance", { pk: roomPk }, ROOM).then((frame) => dataOf(frame, 201)),
     ]);
-    showPresence(dataOf(joined, 200).current_users);
     if (loaded) await catchUp();
     else await loadRoom();
     showState("open");
     showError("");
   } catch (error) {
     showError(error.message);
+    // A server error (its database or channel layer briefly away) undoes the join: try again.
+    if (error.status >= 500) {
+      setTimeout(() => socket.ws === ws && ws.readyState === WebSocket.OPEN && enterRoom(), REJOIN_DELAY);
+    }
   }
 }
 

@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from ..sockets import SIGNED_OUT_CLOSE_CODE
 from .cases import CASES, INVALID, NEW_EMAIL, PASSWORD, Case, resolve, sign_up
 from .transports import CONSUMER, VIEW, client_for, rest_call, ws_call, ws_outcome
 
@@ -64,6 +65,8 @@ async def test_the_three_paths_agree(actor, connect, accounts):
     for action, target, data in READS_AND_REFUSALS:
         pk = accounts[target].pk if target else None
         rest = await database_sync_to_async(rest_call)(client, action, pk, data)
+        if action == "delete" and target == actor and rest[0] < 300:
+            break  # the actor's sockets close with the account
         if action in ("patch", "delete") and rest[0] < 300:
             continue
         for route, socket in sockets.items():
@@ -130,16 +133,22 @@ async def test_the_documented_example_frames(connect, django_user_model):
         await socket.send_json_to({**sent, "request_id": 1550050})
         assert await socket.receive_json_from() == frame(sent["action"], data, 1550050, status)
 
-    # The "Observer model instance" example: follow test_1, rename it in the shell, then delete it.
-    await socket.send_json_to({"action": "subscribe_instance", "request_id": 1550050, "pk": 1})
-    assert await socket.receive_json_from() == frame("subscribe_instance", None, 1550050, status=201)
+    # The "Observer model instance" example: follow test_1, rename it in the shell, then delete it. The
+    # follower is another staff user's socket: test_1's own sockets close when its account is deleted.
+    watcher = await database_sync_to_async(django_user_model.objects.create_user)(
+        "watcher", "watcher@example.com", PASSWORD, is_staff=True
+    )
+    follower = await connect(CONSUMER, user=watcher)
+    await follower.send_json_to({"action": "subscribe_instance", "request_id": 1550050, "pk": 1})
+    assert await follower.receive_json_from() == frame("subscribe_instance", None, 1550050, status=201)
     admin.username = "edited_user_name"
     await database_sync_to_async(admin.save)()
-    assert await socket.receive_json_from() == frame(
+    assert await follower.receive_json_from() == frame(
         "update", {"email": "1@example.com", "id": 1, "username": "edited_user_name"}, 1550050
     )
     await database_sync_to_async(admin.delete)()
-    assert await socket.receive_json_from() == frame("delete", {"pk": 1}, 1550050, status=204)
+    assert await follower.receive_json_from() == frame("delete", {"pk": 1}, 1550050, status=204)
+    assert await socket.receive_output() == {"type": "websocket.close", "code": SIGNED_OUT_CLOSE_CODE}
 
 
 async def test_a_username_with_a_space_is_refused(connect, staff_user, other_user):

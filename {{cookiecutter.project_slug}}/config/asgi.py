@@ -18,14 +18,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from config.routing import websocket_urlpatterns  # noqa: E402
+import config.routing  # noqa: E402
 from {{ cookiecutter.project_slug }}.users.sockets import SessionEndMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_application,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(SessionEndMiddleware(URLRouter(websocket_urlpatterns)))
+            AuthMiddlewareStack(SessionEndMiddleware(URLRouter(config.routing.websocket_urlpatterns)))
         ),
     }
 )

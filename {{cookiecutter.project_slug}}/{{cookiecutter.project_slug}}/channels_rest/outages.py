@@ -95,6 +95,11 @@ def as_unavailable(exc):
     return None
 
 
+def is_outage(exc):
+    """Whether ``exc`` means the layer or the database cannot be reached (then logged once, by the outage)."""
+    return as_unavailable(exc) is not None
+
+
 def database_connected(sender, connection, **kwargs):
     """A new database connection means the database answers again."""
     database_outage.ends()

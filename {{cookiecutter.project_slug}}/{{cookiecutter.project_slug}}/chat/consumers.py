@@ -13,6 +13,7 @@ from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
 from {{ cookiecutter.project_slug }}.channels_rest.generics import GenericAsyncAPIConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.observer import model_observer
 from {{ cookiecutter.project_slug }}.channels_rest.observer.generics import ObserverModelInstanceMixin
+from {{ cookiecutter.project_slug }}.channels_rest.outages import is_outage
 
 from .models import HISTORY_PAGE, Message, Presence, Room
 from .permissions import HasJoinedRoom, IsAuthenticatedSocket
@@ -200,8 +201,9 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
             try:
                 if not await database_sync_to_async(Presence.objects.refresh)(self.channel_name):
                     await self.add_user_to_room(pk)
-            except DatabaseError:
-                logger.warning("Refreshing a presence in room %s failed; trying again later", pk, exc_info=True)
+            except DatabaseError as exc:
+                if not is_outage(exc):
+                    logger.warning("Refreshing a presence in room %s failed; trying again later", pk, exc_info=True)
 
     @database_sync_to_async
     def current_users(self, pk):

@@ -42,6 +42,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from ..decorators import action
 from ..lookups import field_value
 from ..mixins import ListModelMixin, RetrieveModelMixin
+from ..outages import is_outage
 from . import subscriptions
 from .changes import Action, ModelChanges, group_actions, restore
 from .groups import group_name
@@ -224,8 +225,9 @@ class ObserverConsumerMixin:
             await self.check_object_permissions(subscribing_action, instance, **arguments)
         except (APIException, DjangoPermissionDenied):
             return
-        except Exception:
-            logger.exception("Delivering a %s change to %s failed", message["model"], type(self).__name__)
+        except Exception as exc:
+            if not is_outage(exc):
+                logger.exception("Delivering a %s change to %s failed", message["model"], type(self).__name__)
             return
         for request_id in request_ids:
             await self.reply(action=message["action"], data=data, status=response_status, request_id=request_id)

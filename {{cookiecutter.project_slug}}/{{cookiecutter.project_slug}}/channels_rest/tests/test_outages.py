@@ -11,9 +11,9 @@ from channels.layers import channel_layers, get_channel_layer
 from django.db import connections
 from django.db.utils import load_backend
 
-from realtime_site.channels_rest import outages
-from realtime_site.channels_rest.consumers import AsyncAPIConsumer
-from realtime_site.channels_rest.decorators import action
+from {{ cookiecutter.project_slug }}.channels_rest import outages
+from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer
+from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

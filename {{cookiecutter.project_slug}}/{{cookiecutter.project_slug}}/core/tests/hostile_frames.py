@@ -8,7 +8,7 @@ options; ``corpus(consumer_class)`` is a list of ``(label, frame)`` pairs, where
 
 import json
 
-from config.routing import websocket_urlpatterns
+import config.routing
 from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer, DjangoViewAsConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.settings import api_settings
 
@@ -89,7 +89,8 @@ RAW_FRAMES = [
 
 def websocket_routes():
     """``(path, consumer class)`` of every websocket route of the site."""
-    return [(f"/{pattern.pattern}", pattern.callback.consumer_class) for pattern in websocket_urlpatterns]
+    patterns = config.routing.websocket_urlpatterns
+    return [(f"/{pattern.pattern}", pattern.callback.consumer_class) for pattern in patterns]
 
 
 def action_names(consumer_class):

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 # Seconds between tries of a layer receive: doubling from the first to the last, with jitter, so that
 # the sockets of a process do not all knock on a returning Redis at the same instant.
 FIRST_RETRY_DELAY = 0.1
-LAST_RETRY_DELAY = 2.0
+LAST_RETRY_DELAY = 1.0
 
 
 class Unavailable(APIException):

@@ -150,3 +150,26 @@ def test_daphne_serves_health_and_websocket(variant, project_python, database_ur
     with pytest.raises(InvalidStatus) as rejected:
         connect(f"{server.ws_url}/ws/ping/", origin="http://evil.example", open_timeout=10)
     assert rejected.value.response.status_code == 403, server.process.describe()
+
+
+def test_hostile_frames_close_nothing(variant, project_python, record_property):
+    """The project's hostile-frame corpus, run again on its own to report its size per route."""
+    result = run(
+        project_python,
+        [
+            "-m",
+            "pytest",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            f"{variant.project.name}/core/tests/test_hostile_frames.py",
+        ],
+        variant.project,
+        variant.environment(),
+    )
+    lines = [
+        line.partition("hostile frames: ")[2] for line in result.stdout.splitlines() if "hostile frames: " in line
+    ]
+    assert lines, tail(result.stdout)
+    record_property("figures", "hostile frames, per route: " + "; ".join(lines))

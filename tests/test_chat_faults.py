@@ -56,6 +56,20 @@ async def within(seconds, *waits):
     await asyncio.gather(*pending, return_exceptions=True)
 
 
+def outcome_by_phase(clients, acknowledged, stored):
+    """What became of the messages sent in each phase of an outage (a message's text names its phase)."""
+    errors = [frame for client in clients for frame in client.errors]
+    outcome = {}
+    for phase in ("before", "down", "recovering", "up"):
+        mine = {text for text in acknowledged if f" {phase} " in text}
+        refused = Counter(frame["response_status"] for frame in errors if f" {phase} " in str(frame["request_id"]))
+        delivered = sum(len(mine & {text for _, text in client.received}) for client in clients)
+        outcome[phase] = (
+            f"{len(mine)} acknowledged, {dict(refused)} refused, {len(mine & stored)} stored, {delivered} deliveries"
+        )
+    return outcome
+
+
 # Sockets on Redis that carry nothing for IDLE seconds: redis-py's socket timeout must not close them.
 IDLE_CLIENTS = 10
 IDLE = 35
@@ -174,13 +188,9 @@ def test_a_redis_restart_closes_no_socket_and_loses_nothing_acknowledged(
 
     closed = closes(clients)
     stored = {text for _, text in site.stored()}
-    statuses = sum((client.statuses for client in clients), start=type(clients[0].statuses)())
+    statuses = sum((client.statuses for client in clients), start=Counter())
     acknowledged = {text for client in clients for text in client.acknowledged}
-    by_phase = {}
-    for phase in ("before", "down", "recovering", "up"):
-        mine = {text for text in acknowledged if f" {phase} " in text}
-        delivered = sum(len(mine & {text for _, text in client.received}) for client in clients)
-        by_phase[phase] = f"{len(mine)} acknowledged, {len(mine & stored)} stored, {delivered} deliveries"
+    by_phase = outcome_by_phase(clients, acknowledged, stored)
     record_property(
         "figures",
         f"Redis down {outage:.1f} s under {OUTAGE_CLIENTS} clients on {SERVERS} processes: {len(closed)} sockets"
@@ -280,14 +290,7 @@ def test_a_database_restart_closes_no_socket_and_service_resumes_by_itself(
     stored = {text for _, text in site.stored()}
     acknowledged = {text for client in clients for text in client.acknowledged}
     errors = [frame for client in clients for frame in client.errors]
-    by_phase = {}
-    for phase in ("before", "down", "recovering", "up"):
-        mine = {text for text in acknowledged if f" {phase} " in text}
-        refused = Counter(frame["response_status"] for frame in errors if f" {phase} " in str(frame["request_id"]))
-        delivered = sum(len(mine & {text for _, text in client.received}) for client in clients)
-        by_phase[phase] = (
-            f"{len(mine)} acknowledged, {dict(refused)} refused, {len(mine & stored)} stored, {delivered} deliveries"
-        )
+    by_phase = outcome_by_phase(clients, acknowledged, stored)
     logged = {server.port: server.process.log().count(OUTAGE_LOGGED) for server in servers}
     statuses = sum((client.statuses for client in clients), start=Counter())
     record_property(

@@ -100,11 +100,7 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
     async def subscribe_to_messages_in_room(self, pk, request_id=None, **kwargs):
         """Receive the room's new, edited and deleted messages as create/update/delete frames."""
         room = await database_sync_to_async(self.get_object)(pk=pk)
-        try:
-            await self.message_activity.subscribe(room=room.pk, request_id=request_id)
-        except BaseException:  # a subscription left half-made would swallow the retry
-            await self.message_activity.unsubscribe(room=room.pk, request_id=request_id)
-            raise
+        await self.message_activity.subscribe(room=room.pk, request_id=request_id)
         self.message_request_ids.append(request_id)
         return None, status.HTTP_201_CREATED
 

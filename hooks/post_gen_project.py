@@ -52,6 +52,11 @@ REMOVALS = [
             "{slug}/users/tests/transports.py",
         ],
     ),
+    (
+        "use_asyncapi_docs",
+        False,
+        ["{slug}/asyncapi", "{slug}/templates/asyncapi", "{slug}/static/asyncapi", "docs/asyncapi.md"],
+    ),
 ]
 
 # The placeholder for each secret in the project's .env, which the project's .gitignore keeps out of git.

@@ -66,7 +66,7 @@ def value_errors(answers):
         errors.append(f"version {answers['version']!r} must be a PEP 440 version such as '0.1.0'.")
     if answers["timezone"] not in zoneinfo.available_timezones():
         errors.append(f"timezone {answers['timezone']!r} is not an IANA time zone; use e.g. 'UTC' or 'Europe/Paris'.")
-    for key in ("use_redis", "use_docker", "use_chat_demo", "use_user_consumers"):
+    for key in ("use_redis", "use_docker", "use_chat_demo", "use_user_consumers", "use_asyncapi_docs"):
         if not isinstance(answers[key], bool):
             errors.append(f"{key} must be a yes/no answer (JSON true/false), got {answers[key]!r}.")
     return errors

@@ -25,6 +25,10 @@ def _user_consumers(answers):
     return answers["use_user_consumers"]
 
 
+def _asyncapi(answers):
+    return answers["use_asyncapi_docs"]
+
+
 # Path (a file, or a directory and everything in it; "{slug}" is the package) -> when it must exist.
 OPTION_PATHS = {
     "LICENSE": lambda answers: answers["open_source_license"] != "Not open source",
@@ -49,6 +53,10 @@ OPTION_PATHS = {
     "{slug}/users/tests/test_api.py": _user_consumers,
     "{slug}/users/tests/test_consumers.py": _user_consumers,
     "{slug}/users/tests/transports.py": _user_consumers,
+    "{slug}/asyncapi": _asyncapi,
+    "{slug}/templates/asyncapi": _asyncapi,
+    "{slug}/static/asyncapi": _asyncapi,
+    "docs/asyncapi.md": _asyncapi,
 }
 
 # Written by the post-generation hook, not copied from the template.

@@ -51,6 +51,7 @@ SUPPORTED_COMBINATIONS = unique(
         {"use_docker": False},
         {"use_chat_demo": False},
         {"use_user_consumers": False},
+        {"use_asyncapi_docs": False},
         # free-text answers: a derived slug, a chosen one, and text that needs escaping where it is written
         {"project_name": "Chat-Room Site v2.0"},
         {"project_slug": "blog"},
@@ -68,6 +69,9 @@ SUPPORTED_COMBINATIONS = unique(
         # ...CI installs Chromium for the chat's browser tests, the chat and the user consumers share routing
         *({"ci_tool": ci_tool, "use_chat_demo": False} for ci_tool in ("GitHub", "GitLab")),
         *({"use_chat_demo": chat, "use_user_consumers": users} for chat, users in product(BOOLEANS, BOOLEANS)),
+        # ...and the AsyncAPI docs document whichever consumers there are (only ping, with both apps off)
+        {"use_chat_demo": False, "use_user_consumers": False},
+        *({"ci_tool": ci_tool, "use_chat_demo": False, "use_asyncapi_docs": False} for ci_tool in ("GitHub", "GitLab")),
     ]
 )
 
@@ -235,9 +239,8 @@ def test_ci_runs_lint_migrations_check_and_tests_against_the_right_services(proj
     assert "make lint" in commands
     assert "make test" in commands
     assert any("makemigrations --check" in command for command in commands)
-    # The chat demo's browser tests need a browser: GitHub runners ship Chrome, GitLab's image gets Chromium.
-    provides_browser = "CHROMIUM_PATH" in environment or any("chromium" in command for command in commands)
-    assert provides_browser == answers["use_chat_demo"]
+    # The browser tests need a browser: GitHub runners ship Chrome, GitLab's image gets Chromium.
+    assert "CHROMIUM_PATH" in environment or any("chromium" in command for command in commands)
 
 
 def dependency_names(requirements):
@@ -257,7 +260,9 @@ def test_pyproject_parses_and_depends_only_on_what_the_options_use(project, answ
     assert ("channels-redis" in runtime) == answers["use_redis"]
     assert ("redis" in runtime) == answers["use_redis"]
     development = dependency_names(pyproject["optional-dependencies"]["dev"])
-    assert ("playwright" in development) == answers["use_chat_demo"]
+    assert "playwright" in development
+    assert ("pyyaml" in runtime) == answers["use_asyncapi_docs"]
+    assert "djangorestframework-simplejwt" in runtime
 
 
 def test_replay_file_holds_the_answers_and_reproduces_the_project(

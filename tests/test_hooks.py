@@ -126,6 +126,7 @@ OPTION_VALUES = [
     ("ci_tool", ["GitHub", "GitLab", "None"]),
     ("use_chat_demo", [True, False]),
     ("use_user_consumers", [True, False]),
+    ("use_asyncapi_docs", [True, False]),
 ]
 
 

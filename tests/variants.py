@@ -16,6 +16,7 @@ ALL_ON = {
     "ci_tool": "GitHub",
     "use_chat_demo": True,
     "use_user_consumers": True,
+    "use_asyncapi_docs": True,
 }
 
 ALL_OFF = {
@@ -26,6 +27,7 @@ ALL_OFF = {
     "ci_tool": "None",
     "use_chat_demo": False,
     "use_user_consumers": False,
+    "use_asyncapi_docs": False,
 }
 
 

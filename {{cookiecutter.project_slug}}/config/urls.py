@@ -8,6 +8,9 @@ urlpatterns = [
 {%- if cookiecutter.use_user_consumers %}
     path("api/", include("{{ cookiecutter.project_slug }}.users.api_urls")),
 {%- endif %}
+{%- if cookiecutter.use_asyncapi_docs %}
+    path("api/asyncapi/", include("{{ cookiecutter.project_slug }}.asyncapi.urls")),
+{%- endif %}
 {%- if cookiecutter.use_chat_demo %}
     path("chat/", include("{{ cookiecutter.project_slug }}.chat.urls")),
 {%- endif %}

@@ -9,6 +9,7 @@ from django.db import connections
 from django.test import Client
 
 from {{ cookiecutter.project_slug }}.channels_rest.testing import ApiCommunicator
+from {{ cookiecutter.project_slug }}.core.tests.live_server import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 
 def require_service(reason):
@@ -92,3 +93,32 @@ def connect(open_socket):
         return open_socket(get_default_application(), path, user=user, origin=origin)
 
     return connect_
+
+
+@pytest.fixture
+def site_server(transactional_db, tmp_path):
+    """The site served by a daphne process: ``site_server.url``; ``stop()`` and ``start()`` restart it."""
+    server = LiveServer(tmp_path / "daphne.log")
+    server.start()
+    yield server
+    server.stop()
+    server.listener.close()
+    print(f"daphne log:\n{server.log()}")  # shown when the test failed
+
+
+@pytest.fixture
+def browser():
+    """Chromium, driven by Playwright's sync API.
+
+    That API runs an event loop on this thread, in which Django refuses the ORM: request this fixture
+    after those that write to the database, and use ``in_thread`` (core/tests/live_server.py) for the ORM
+    in the test itself.
+    """
+    if not CHROMIUM.exists():
+        require_service(f"{CHROMIUM} is missing (apt-get install chromium): no browser for the browser tests")
+    from playwright.sync_api import sync_playwright  # a development dependency, imported by browser tests only
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -124,6 +124,9 @@ LOCAL_APPS = [
 {%- if cookiecutter.use_chat_demo %}
     "{{ cookiecutter.project_slug }}.chat",
 {%- endif %}
+{%- if cookiecutter.use_asyncapi_docs %}
+    "{{ cookiecutter.project_slug }}.asyncapi",
+{%- endif %}
     # Your apps go here.
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -246,7 +249,10 @@ TEMPLATES = [
 ]
 
 # Links shown in the navigation bar of every page: (label, URL name).
-NAV_LINKS = [{% if cookiecutter.use_chat_demo %}("Chat", "chat:index"){% endif %}]
+NAV_LINKS = [{{ [
+    '("Chat", "chat:index")' if cookiecutter.use_chat_demo else "",
+    '("WebSocket API docs", "asyncapi-docs")' if cookiecutter.use_asyncapi_docs else "",
+] | select | join(", ") }}]
 
 # DJANGO REST FRAMEWORK AND THE WEBSOCKET FRAMEWORK
 # ------------------------------------------------------------------------------
@@ -263,6 +269,28 @@ DJANGO_CHANNELS_REST_API = {
     "DEFAULT_PERMISSION_CLASSES": ["{{ cookiecutter.project_slug }}.channels_rest.permissions.AllowAny"],
     "PAGE_SIZE": 50,
 }
+
+# WEBSOCKET AUTHENTICATION
+# ------------------------------------------------------------------------------
+# Besides the session cookie, a websocket may carry a JWT from /api/token/ (djangorestframework-simplejwt), in
+# this cookie or in this query parameter: for mobile and API clients (docs/websockets.md, "Authentication").
+JWT_AUTH_COOKIE_NAME = "access_token"
+JWT_AUTH_QUERY_PARAM = "token"
+{%- if cookiecutter.use_asyncapi_docs %}
+
+# ASYNCAPI DOCS
+# ------------------------------------------------------------------------------
+# The websocket API's AsyncAPI document and docs page with its try-it-out console (docs/asyncapi.md).
+CHANNELS_SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} WebSocket API",
+    "VERSION": "{{ cookiecutter.version }}",
+    "AUTH_COOKIE_NAME": JWT_AUTH_COOKIE_NAME,
+    "AUTH_QUERY_PARAM": JWT_AUTH_QUERY_PARAM,
+    "TRY_IT_OUT_ENABLED": False,
+    # Who may read the document and the docs page: staff here and in production, everyone in development.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],
+}
+{%- endif %}
 {%- if cookiecutter.use_chat_demo %}
 
 # CHAT DEMO

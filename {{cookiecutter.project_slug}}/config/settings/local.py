@@ -10,3 +10,11 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # The Content-Security-Policy is reported in the browser console, not enforced, so that development tools still work.
 CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY  # noqa: F405
 CONTENT_SECURITY_POLICY = None
+{%- if cookiecutter.use_asyncapi_docs %}
+# The AsyncAPI docs page is open to everyone, with its try-it-out console (never in production: check --deploy warns).
+CHANNELS_SPECTACULAR_SETTINGS = {
+    **CHANNELS_SPECTACULAR_SETTINGS,  # noqa: F405
+    "TRY_IT_OUT_ENABLED": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+}
+{%- endif %}

@@ -9,8 +9,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from {{ cookiecutter.project_slug }}.core.tests.live_server import in_thread
+
 from ..models import Message, Presence, Room
-from .live_server import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
@@ -74,12 +75,12 @@ def presence(page):
     return page.locator("#presence-list li")
 
 
-def test_two_people_chat_live(chat_server, user, other_user, browser):
-    alice = open_chat(browser, chat_server, user)
+def test_two_people_chat_live(site_server, user, other_user, browser):
+    alice = open_chat(browser, site_server, user)
     enter_room(alice, "lobby")
     expect(presence(alice)).to_have_text(["alice"])
 
-    bob = open_chat(browser, chat_server, other_user)
+    bob = open_chat(browser, site_server, other_user)
     enter_room(bob, "lobby")  # the same room: an existing name enters it
     assert in_thread(Room.objects.count) == 1
     expect(presence(bob)).to_have_text(["alice", "bob"])
@@ -103,10 +104,10 @@ def test_two_people_chat_live(chat_server, user, other_user, browser):
     ]
 
 
-def test_two_tabs_are_one_presence(chat_server, user, other_user, browser):
-    bob = open_chat(browser, chat_server, other_user)
+def test_two_tabs_are_one_presence(site_server, user, other_user, browser):
+    bob = open_chat(browser, site_server, other_user)
     enter_room(bob, "tabs")
-    alice = open_chat(browser, chat_server, user)
+    alice = open_chat(browser, site_server, user)
     enter_room(alice, "tabs")
     second_tab = alice.context.new_page()  # same context: same session, a second connection
     second_tab.goto(alice.url)
@@ -121,16 +122,16 @@ def test_two_tabs_are_one_presence(chat_server, user, other_user, browser):
     expect(presence(bob)).to_have_text(["alice", "bob"])  # the other tab still holds the presence
 
     second_tab.click("#chat-leave")
-    expect(second_tab).to_have_url(f"{chat_server.url}/chat/")
+    expect(second_tab).to_have_url(f"{site_server.url}/chat/")
     expect(presence(bob)).to_have_text(["bob"])
 
 
-def test_reconnects_and_fetches_what_it_missed(chat_server, user, other_user, browser):
-    alice = open_chat(browser, chat_server, user)
+def test_reconnects_and_fetches_what_it_missed(site_server, user, other_user, browser):
+    alice = open_chat(browser, site_server, user)
     enter_room(alice, "resilient")
     send(alice, "before the outage")
 
-    chat_server.stop()
+    site_server.stop()
     status = alice.locator("#chat-status")
     expect(status).not_to_have_attribute("data-state", "open")
     expect(alice.locator("#chat-message-submit")).to_be_disabled()
@@ -138,14 +139,14 @@ def test_reconnects_and_fetches_what_it_missed(chat_server, user, other_user, br
     alice.press("#chat-message-input", "Enter")  # not sent, and not lost
     in_thread(Message.objects.create, room_id=room_pk(alice), user=other_user, text="sent while you were away")
 
-    chat_server.start()
+    site_server.start()
     expect_ready(alice)
     expect(log(alice)).to_have_text(["before the outage", "sent while you were away"])
     expect(alice.locator("#chat-message-input")).to_have_value("typed during the outage")
     alice.press("#chat-message-input", "Enter")
     expect(alice.locator("#chat-message-input")).to_have_value("")
 
-    bob = open_chat(browser, chat_server, other_user)
+    bob = open_chat(browser, site_server, other_user)
     enter_room(bob, "resilient")
     send(bob, "live again")  # alice subscribed again after reconnecting
     expect(log(alice)).to_have_text(

@@ -1,7 +1,7 @@
 """Every page under the production Content-Security-Policy and Permissions-Policy, in Chromium.
 
 The test settings enforce the same policies as production (config/settings/base.py), so the daphne server
-of ``chat_server`` sends them. Chromium reports each violation as a ``securitypolicyviolation`` event and a
+of ``site_server`` sends them. Chromium reports each violation as a ``securitypolicyviolation`` event and a
 console error; an init script turns the events into console errors too, so that one listener sees both,
 across navigations.
 """
@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from .live_server import in_thread
+from {{ cookiecutter.project_slug }}.core.tests.live_server import in_thread
+
 from .test_browser import PASSWORD, WAIT, enter_room, expect_ready, log, send
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
@@ -55,9 +56,9 @@ class PolicyWatch:
         assert response.status == 200, f"{path}: {response.status}"
 
 
-def test_every_page_works_under_the_policy(chat_server, user, browser):
+def test_every_page_works_under_the_policy(site_server, user, browser):
     admin = in_thread(get_user_model().objects.create_superuser, "root", "root@example.com", PASSWORD)
-    watch = PolicyWatch(browser, chat_server)
+    watch = PolicyWatch(browser, site_server)
     page = watch.page
     expect.set_options(timeout=WAIT)
 
@@ -77,7 +78,7 @@ def test_every_page_works_under_the_policy(chat_server, user, browser):
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{chat_server.url}{reverse('chat:index')}")
+    expect(page).to_have_url(f"{site_server.url}{reverse('chat:index')}")
     enter_room(page, "lobby")
     send(page, "Hello under the policy")
     expect(log(page)).to_have_text(["Hello under the policy"])
@@ -91,7 +92,7 @@ def test_every_page_works_under_the_policy(chat_server, user, browser):
     page.fill("#id_username", admin.username)
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{chat_server.url}{reverse('admin:index')}")
+    expect(page).to_have_url(f"{site_server.url}{reverse('admin:index')}")
     watch.visit(reverse("admin:users_user_changelist"))
     page.fill("#searchbar", "dora")  # the changelist's search and actions
     page.press("#searchbar", "Enter")

@@ -1,10 +1,8 @@
 """The Content-Security-Policy and Permissions-Policy headers, and pages that keep to them.
 
 The test settings enforce the production policy (config/settings/base.py), so the pages are checked under
-it here; the production and local settings are loaded in a process of their own.
-{%- if cookiecutter.use_chat_demo %} Chromium runs every page
-under the policy in chat/tests/test_browser_security.py.
-{%- endif %}
+it here; the production and local settings are loaded in a process of their own. Chromium runs the pages
+under the policy in core/tests/test_browser_security.py{% if cookiecutter.use_chat_demo %} and chat/tests/test_browser_security.py{% endif %}.
 """
 
 import json

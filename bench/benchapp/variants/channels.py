@@ -71,7 +71,7 @@ class ItemConsumer(AsyncJsonWebsocketConsumer):
         try:
             data, status = await handler(request_id=request_id, **content)
         except Item.DoesNotExist:
-            await self.reply(action, request_id, status=404, errors=["Not found."])
+            await self.reply(action, request_id, status=404, errors=["Not found"])
         except ValidationError as exc:
             await self.reply(action, request_id, status=400, errors=[exc.detail])
         else:

@@ -18,12 +18,12 @@ from channels.consumer import get_handler_name
 from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
-from rest_framework.exceptions import APIException, MethodNotAllowed, NotFound, PermissionDenied, ValidationError
+from django.http import Http404, QueryDict
+from rest_framework.exceptions import APIException, MethodNotAllowed, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from . import frames
-from .exceptions import ActionMissingException
+from .exceptions import ActionMissingException, ObjectNotFound
 from .observer import subscriptions
 from .observer.hub import Mailbox
 from .outages import LayerOutageMixin, as_unavailable
@@ -359,7 +359,7 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
         """
         exc = as_unavailable(exc) or exc
         if isinstance(exc, Http404):
-            exc = NotFound()
+            exc = ObjectNotFound()
         elif isinstance(exc, DjangoPermissionDenied):
             exc = PermissionDenied()
         if not isinstance(exc, APIException):
@@ -409,6 +409,10 @@ class DjangoViewAsConsumer(AsyncAPIConsumer):
     as ``request.GET``, ``parameters`` as the view's keyword arguments (like URL
     kwargs) and ``data`` as the JSON body (DRF's ``request.data``). The request
     is authenticated as the socket's user.
+
+    ``request.GET`` is a ``QueryDict`` whose values keep their JSON types, as in
+    DCRF: ``{"query": {"page": 2, "tag": ["a", "b"]}}`` gives
+    ``request.GET["page"] == 2`` and ``request.GET.getlist("tag") == ["a", "b"]``.
     """
 
     view = None
@@ -473,16 +477,18 @@ class DjangoViewAsConsumer(AsyncAPIConsumer):
         return kwargs.get("parameters") or {}
 
     def get_view_request(self, method, query=None, data=None):
+        query_string = urlencode(query or {}, doseq=True)
         if data is None:
-            request = ScopeRequest(self.scope, method=method, query_string=urlencode(query or {}, doseq=True))
+            request = ScopeRequest(self.scope, method=method, query_string=query_string)
         else:
             request = ScopeRequest(
                 self.scope,
                 method=method,
-                query_string=urlencode(query or {}, doseq=True),
+                query_string=query_string,
                 body=frames.encoder.encode(data).encode(),
                 content_type="application/json",
             )
+        request.GET = query_dict(query or {})
         if request.user.is_authenticated:
             # DRF views authenticate again; let them see the socket's user instead of asking for a CSRF token.
             request._force_auth_user = request.user
@@ -491,6 +497,18 @@ class DjangoViewAsConsumer(AsyncAPIConsumer):
 
 def as_list(value):
     return value if isinstance(value, list) else [value]
+
+
+def query_dict(query):
+    """A read-only ``QueryDict`` of a frame's ``query`` object, its values as the JSON had them (lists: ``getlist``).
+
+    ``QUERY_STRING`` still carries the urlencoded query, for code that reads the URL.
+    """
+    params = QueryDict(mutable=True)
+    for key, value in query.items():
+        params.setlist(key, as_list(value))
+    params._mutable = False
+    return params
 
 
 def is_query_value(value):

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
 
 
 class ActionMissingException(APIException):
@@ -11,6 +11,16 @@ class ActionMissingException(APIException):
     status_code = status.HTTP_405_METHOD_NOT_ALLOWED
     default_detail = _("Unable to find action in message body.")
     default_code = "method_not_allowed"
+
+
+class ObjectNotFound(NotFound):
+    """The object an action names does not exist (``get_object``, ``Http404``).
+
+    404 with DCRF's wording, ``"Not found"``, which its clients compare against; DRF's ``NotFound`` raised
+    by your own code keeps DRF's ``"Not found."``.
+    """
+
+    default_detail = _("Not found")
 
 
 class TooManySubscriptions(APIException):

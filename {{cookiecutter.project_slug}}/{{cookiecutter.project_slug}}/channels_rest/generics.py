@@ -15,10 +15,11 @@ request built from the scope and authenticated as the scope's user, so
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 
 from .consumers import AsyncAPIConsumer, current_action
+from .exceptions import ObjectNotFound
 from .lookups import field_value
 from .scope_utils import api_request_from_scope
 
@@ -62,7 +63,7 @@ class GenericAsyncAPIConsumer(AsyncAPIConsumer):
         try:
             value = field_value(queryset.model, self.lookup_field, kwargs[lookup_url_kwarg])
         except (ValueError, TypeError, DjangoValidationError):
-            raise NotFound() from None
+            raise ObjectNotFound() from None
         obj = get_object_or_404(queryset, **{self.lookup_field: value})
         action = kwargs.get("action") or current_action.get()
         extra = {name: value for name, value in kwargs.items() if name not in NOT_PERMISSION_KWARGS}

@@ -18,6 +18,10 @@ to the connection's ``run_on_commit`` list directly, in the
 Nothing happens when rows are loaded. The state a row had before the
 transaction is read only when the row is saved and an observer's groups depend
 on its fields (one query per row and transaction, see ``reads_previous``).
+
+Many-to-many changes (``add``, ``remove``, ``clear``, ``set``, from either
+side) are edits too, folded with the others; a change made of nothing else is
+``relations_only`` and reaches only the listeners that asked for them.
 """
 
 import copy
@@ -44,14 +48,15 @@ class Action(StrEnum):
 
 
 class Edit:
-    """One save or delete of a row; ``on_commit`` calls it when its savepoint survived."""
+    """One save, delete or relations change of a row; ``on_commit`` calls it when its savepoint survived."""
 
-    __slots__ = ("action", "instance", "committed")
+    __slots__ = ("action", "instance", "committed", "relations")
 
-    def __init__(self, action, instance, committed=False):
+    def __init__(self, action, instance, committed=False, relations=False):
         self.action = action
         self.instance = instance
         self.committed = committed
+        self.relations = relations
 
     def __call__(self):
         self.committed = True
@@ -65,7 +70,7 @@ class Change:
     observer asked for it; ``event`` identifies the change across processes.
     """
 
-    __slots__ = ("model", "pk", "previous", "edits", "action", "instance", "event", "_row")
+    __slots__ = ("model", "pk", "previous", "edits", "action", "instance", "event", "relations_only", "_row")
 
     def __init__(self, model, pk, previous=None):
         self.model = model
@@ -75,6 +80,7 @@ class Change:
         self.action = None
         self.instance = None
         self.event = None
+        self.relations_only = False
         self._row = None
 
     def settle(self):
@@ -89,7 +95,15 @@ class Change:
             self.action = Action.DELETE if last is Action.DELETE else Action.UPDATE
         self.instance = edits[-1].instance
         self.event = uuid.uuid4().hex
+        self.relations_only = all(edit.relations for edit in edits)
         return self.action is not None
+
+    def groups_before(self, groups_of):
+        """The groups the row was in before this change's transaction."""
+        first = self.edits[0]
+        if first.action is Action.CREATE:
+            return set()
+        return set(groups_of(self.previous or first.instance))
 
     def row(self):
         """The instance's concrete field values, JSON-ready, to rebuild it with ``restore``."""
@@ -136,6 +150,8 @@ def announce(changes):
         if not change.settle():
             continue
         for listener in ModelChanges.of(change.model).listeners:
+            if change.relations_only and not listener.many_to_many:
+                continue
             try:
                 messages.extend(listener.messages(change))
             except Exception:
@@ -198,24 +214,56 @@ def open_transaction(connection, create=True):
     return changes
 
 
-def record(model, pk, action, instance, using, previous=None):
+def pending_change(model, pk, using):
+    """The change of a row recorded in the open transaction of ``using``, or ``None``."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return None
+    changes = open_transaction(connection, create=False)
+    return None if changes is None else changes.changes.get((model, pk))
+
+
+def record(model, pk, action, instance, using, previous=None, relations=False):
     """Record an edit of a row; it is announced after the commit (at once outside transactions)."""
     if action is Action.DELETE:
-        # Django clears the deleted object's primary key right after the signal.
+        # Django clears the deleted object's primary key right after the signal; ``committed_groups`` needs it.
+        instance._state.observer_deleted_pk = pk
         instance = copy.copy(instance)
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
         change = Change(model, pk, previous)
-        change.edits.append(Edit(action, instance, committed=True))
+        change.edits.append(Edit(action, instance, committed=True, relations=relations))
         announce([change])
         return
     changes = open_transaction(connection)
     change = changes.changes.get((model, pk))
     if change is None:
         change = changes.changes[model, pk] = Change(model, pk, previous)
-    edit = Edit(action, instance)
+    edit = Edit(action, instance, relations=relations)
     change.edits.append(edit)
     changes.add(connection, change, edit)
+
+
+def committed_groups(instance, groups_of, reads_fields):
+    """The groups of ``instance``'s row as committed, for ``groups_of(instance)`` -> group names.
+
+    While a transaction that changed the row is open, they are those from before it; otherwise those
+    of the row as stored: ``groups_of(instance)`` when the groups do not depend on fields, else
+    ``groups_of`` the row read again (one query when ``reads_fields``), so that assignments not
+    saved yet do not count. Nothing is kept per loaded instance.
+    """
+    pk = instance.pk if instance.pk is not None else instance._state.__dict__.get("observer_deleted_pk")
+    if pk is None or instance._state.adding:
+        return set()
+    change = pending_change(type(instance), pk, instance._state.db)
+    if change is not None:
+        return change.groups_before(groups_of)
+    if instance.pk is None:
+        return set()  # its deletion committed
+    if not reads_fields:
+        return set(groups_of(instance))
+    stored = type(instance)._base_manager.using(instance._state.db).filter(pk=pk).first()
+    return set() if stored is None else set(groups_of(stored))
 
 
 def notify(objects, action=Action.UPDATE, using=None):
@@ -242,8 +290,8 @@ class ModelChanges:
 
     A listener has ``reads_previous`` (its groups depend on fields, so the
     previous state of an updated row is needed), ``many_to_many`` (many-to-many
-    changes count as updates) and ``messages(change)``, which returns
-    ``(group, message)`` pairs.
+    changes count as updates; it may turn true later, and the listener is then
+    added again) and ``messages(change)``, which returns ``(group, message)`` pairs.
     """
 
     registry = {}
@@ -269,9 +317,8 @@ class ModelChanges:
 
     def add(self, listener):
         with self._lock:
-            if listener in self.listeners:
-                return
-            self.listeners = (*self.listeners, listener)
+            if listener not in self.listeners:
+                self.listeners = (*self.listeners, listener)
             if listener.reads_previous and not self.reads_previous:
                 self.reads_previous = True
                 pre_save.connect(self.saving, sender=self.model, weak=False, dispatch_uid=self.uid)
@@ -294,8 +341,7 @@ class ModelChanges:
         pk_field = self.model._meta.pk
         if pk is None or (instance._state.adding and (pk_field.has_default() or pk_field.has_db_default())):
             return  # a new row
-        changes = open_transaction(transaction.get_connection(using), create=False)
-        if changes is not None and (self.model, pk) in changes.changes:
+        if pending_change(self.model, pk, using) is not None:
             return  # already edited in this transaction: its state before it is known
         instance._state.observer_previous = self.model._base_manager.using(using).filter(pk=pk).first()
 
@@ -310,7 +356,7 @@ class ModelChanges:
         """A many-to-many change is an update of the observed objects on either side."""
         if isinstance(instance, self.model):
             if action in ("post_add", "post_remove", "post_clear"):
-                record(self.model, instance.pk, Action.UPDATE, instance, using)
+                record(self.model, instance.pk, Action.UPDATE, instance, using, relations=True)
             return
         if model is not self.model:
             return
@@ -325,7 +371,7 @@ class ModelChanges:
             return
         if pk_set:
             for related in self.model._base_manager.using(using).filter(pk__in=pk_set):
-                record(self.model, related.pk, Action.UPDATE, related, using)
+                record(self.model, related.pk, Action.UPDATE, related, using, relations=True)
 
     def relation_field(self, through, own=False):
         """The through model's foreign key to the observed model (``own``) or to the other side."""

@@ -80,6 +80,7 @@ def change_messages(message_type, change, pairs):
                 "model": change.model._meta.concrete_model._meta.label_lower,
                 "pk": change.pk,
                 "event": change.event,
+                "relations_only": change.relations_only,
             }
             if change_action is Action.DELETE:
                 payload["row"] = change.row()
@@ -89,7 +90,11 @@ def change_messages(message_type, change, pairs):
 
 
 class InstanceChanges:
-    """Sends each change of a model to the group of the changed object."""
+    """Sends each change of a model to the group of the changed object.
+
+    Many-to-many changes are sent too once a consumer class of the model asks for them
+    (``observer_many_to_many_relationships``); consumers that did not ask skip those messages.
+    """
 
     reads_previous = False
     many_to_many = False
@@ -97,9 +102,10 @@ class InstanceChanges:
     _registry = {}
 
     @classmethod
-    def observe(cls, model):
+    def observe(cls, model, many_to_many=False):
         for observed in observed_models(model):
             listener = cls._registry.setdefault(observed, cls())
+            listener.many_to_many = listener.many_to_many or many_to_many
             ModelChanges.of(observed).add(listener)
 
     @staticmethod
@@ -261,18 +267,23 @@ class ObserverModelInstanceMixin(ObserverConsumerMixin, RetrieveModelMixin):
     ``{"action": "subscribe_instance", "pk": 1, "request_id": 7}`` -> 201, then
     ``{"action": "update", "data": {...}, "response_status": 200, "request_id": 7, "errors": []}``
     after every committed change, and ``delete`` (204, ``data`` ``{"pk": 1}``).
+
+    With ``observer_many_to_many_relationships = True``, adding, removing, clearing or setting
+    the object's many-to-many relations (from either side) is an ``update`` too, one per transaction.
     """
+
+    observer_many_to_many_relationships = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         model = declared_model(cls)
         if model is not None:
-            InstanceChanges.observe(model)
+            InstanceChanges.observe(model, many_to_many=cls.observer_many_to_many_relationships)
 
     @action()
     async def subscribe_instance(self, request_id=None, **kwargs):
         instance = await database_sync_to_async(self.get_object)(**kwargs)
-        InstanceChanges.observe(type(instance))
+        InstanceChanges.observe(type(instance), many_to_many=self.observer_many_to_many_relationships)
         group = InstanceChanges.group(type(instance), instance.pk)
         await self.follow(group, kwargs.get("action", "subscribe_instance"), action_arguments(kwargs), request_id)
         return None, status.HTTP_201_CREATED
@@ -290,6 +301,8 @@ class ObserverModelInstanceMixin(ObserverConsumerMixin, RetrieveModelMixin):
         return None, status.HTTP_204_NO_CONTENT
 
     async def handle_instance_change(self, message):
+        if message["relations_only"] and not self.observer_many_to_many_relationships:
+            return
         await self.deliver_change(message)
 
 

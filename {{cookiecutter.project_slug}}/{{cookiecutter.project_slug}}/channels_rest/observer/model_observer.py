@@ -9,14 +9,35 @@ number of subscribers. Groups come from ``@obs.groups_for_signal``
 they depend on fields, an object that moves between groups arrives as
 ``delete`` in the groups it left, ``create`` in those it entered and
 ``update`` where it stayed.
+
+``get_observer_state(instance).current_groups`` tells which of the observer's
+groups an instance is in; it changes when a transaction that saved or deleted
+the instance commits.
 """
 
 from .base_observer import BaseObserver
-from .changes import Action, ModelChanges, group_actions, notify
+from .changes import Action, ModelChanges, committed_groups, group_actions, notify
 from .groups import group_name
 from .layer import json_safe
 
-__all__ = ["Action", "ModelObserver"]
+__all__ = ["Action", "ModelObserver", "ModelObserverInstanceState"]
+
+
+class ModelObserverInstanceState:
+    """An instance as one observer sees it: ``current_groups``, the layer groups it is in (DCRF's API).
+
+    Computed when read, from the committed state: a save or delete inside a transaction changes it
+    only once the transaction commits. With groups that depend on fields, reading it outside a
+    transaction that changed the row queries the row (call it from sync code).
+    """
+
+    def __init__(self, observer, instance):
+        self.observer = observer
+        self.instance = instance
+
+    @property
+    def current_groups(self):
+        return committed_groups(self.instance, self.observer.group_names_for_instance, self.observer.reads_previous)
 
 
 class ModelObserver(BaseObserver):
@@ -42,6 +63,9 @@ class ModelObserver(BaseObserver):
         if self._groups_for_signal is None:
             return self._default_groups
         return self.named_groups(self._groups_for_signal(self, instance))
+
+    def get_observer_state(self, instance):
+        return ModelObserverInstanceState(self, instance)
 
     def serialize(self, instance, action):
         if self._serializer is not None:

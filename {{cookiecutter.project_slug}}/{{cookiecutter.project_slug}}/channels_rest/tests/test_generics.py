@@ -38,7 +38,7 @@ async def test_retrieve_missing_or_malformed_pk_is_404(consumer_socket, pk):
     socket = await consumer_socket(UserConsumer)
     reply = await socket.request("retrieve", pk=pk)
     assert reply["response_status"] == 404
-    assert reply["errors"] == ["Not found."]
+    assert reply["errors"] == ["Not found"]
 
 
 async def test_retrieve_without_lookup_is_400(consumer_socket):

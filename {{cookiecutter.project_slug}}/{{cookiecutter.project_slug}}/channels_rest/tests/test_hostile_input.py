@@ -119,7 +119,7 @@ async def test_a_lookup_that_is_not_a_value_of_the_field_finds_nothing(consumer_
     for value in values:
         for action_name in ("retrieve", "subscribe_instance"):
             reply = await socket.request(action_name, pk=value)
-            assert (reply["response_status"], reply["errors"]) == (404, ["Not found."]), value
+            assert (reply["response_status"], reply["errors"]) == (404, ["Not found"]), value
     assert (await socket.request("retrieve", pk=str(user.pk)))["data"]["id"] == user.pk
 
 

@@ -101,6 +101,13 @@ async def test_delete(consumer_socket, user, other_user):
     assert (await socket.request("delete", pk=user.pk))["response_status"] == 404
 
 
+@pytest.mark.parametrize("action", ["retrieve", "update", "patch", "delete"])
+async def test_a_missing_object_is_404_in_dcrfs_words(consumer_socket, user, action):
+    socket = await consumer_socket(UserConsumer)
+    reply = await socket.request(action, pk=user.pk + 1000, data={"email": "x@example.com"}, request_id=3)
+    assert reply == {"errors": ["Not found"], "data": None, "action": action, "response_status": 404, "request_id": 3}
+
+
 class HookedConsumer(UserConsumer):
     def perform_create(self, serializer, **kwargs):
         serializer.save(email="hooked@example.com")

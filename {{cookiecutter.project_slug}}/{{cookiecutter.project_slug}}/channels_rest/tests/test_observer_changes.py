@@ -312,6 +312,19 @@ async def test_many_to_many_changes_are_updates_of_either_side(listen):
     assert (message["action"], message["body"]["id"]) == ("update", str(post.pk))
 
 
+async def test_observers_without_many_to_many_do_not_hear_relation_changes(listen):
+    """``PostConsumer`` asked for many-to-many changes of ``Post``; ``StatusConsumer``, observing it too, did not."""
+    topic = await in_thread(lambda: Topic.objects.create(name="m2m"))
+    post = await in_thread(lambda: Post.objects.create(topic=topic, title="tagged"))
+    tag = await in_thread(lambda: Tag.objects.create(name="news"))
+    [drafts] = StatusConsumer.post_status.group_names_for_consumer(StatusConsumer(), status="draft")
+    inbox = await listen(drafts)
+    await in_thread(lambda: post.tags.add(tag))
+    await in_thread(tag.posts.clear)
+    await inbox.layer.send(inbox.channel, {"type": "marker"})
+    assert (await inbox.next())["type"] == "marker"
+
+
 async def test_moving_between_field_groups_is_delete_and_create(listen):
     topic = await in_thread(lambda: Topic.objects.create(name="status"))
     post = await in_thread(lambda: Post.objects.create(topic=topic, title="moving"))
@@ -358,6 +371,61 @@ def test_the_previous_state_is_read_only_for_field_dependent_groups_and_once_per
             post.save()
     selects = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
     assert len(selects) == 1  # the state before the transaction, read at the first save only
+
+
+def test_current_groups_change_when_the_transaction_commits():
+    """DCRF's ``consumer.<observer>.get_observer_state(instance).current_groups``, for groups that depend on fields."""
+    consumer = StatusConsumer()
+    observer = consumer.post_status
+    [drafts] = observer.group_names_for_consumer(consumer, status="draft")
+    [published] = observer.group_names_for_consumer(consumer, status="published")
+    topic = Topic.objects.create(name="groups")
+
+    def groups(instance):
+        return observer.get_observer_state(instance).current_groups
+
+    with transaction.atomic():
+        post = Post.objects.create(topic=topic, title="new")
+        assert groups(post) == set()
+    assert groups(post) == {drafts}
+
+    with transaction.atomic():
+        post.status = "published"
+        post.save()
+        assert groups(post) == groups(Post.objects.get(pk=post.pk)) == {drafts}
+    assert groups(post) == groups(Post.objects.get(pk=post.pk)) == {published}
+
+    loaded = Post.objects.get(pk=post.pk)
+    loaded.status = "draft"  # not saved
+    assert groups(loaded) == {published}
+    with pytest.raises(RuntimeError), transaction.atomic():
+        loaded.save()
+        raise RuntimeError("rolled back")
+    assert groups(loaded) == {published}
+
+    with transaction.atomic():
+        post.delete()
+        assert groups(post) == {published}
+    assert groups(post) == set()
+
+
+def test_current_groups_of_an_observer_with_one_group():
+    """The groups of a default observer do not depend on fields; an object is in it from commit to delete."""
+    observer = TopicConsumer.topic_activity
+    [group] = observer.default_group_names()
+
+    def groups(instance):
+        return observer.get_observer_state(instance).current_groups
+
+    assert groups(Topic(name="unsaved")) == set()
+    with transaction.atomic():
+        topic = Topic.objects.create(name="one group")
+        assert groups(topic) == set()
+    assert groups(topic) == groups(Topic.objects.get(pk=topic.pk)) == {group}
+    with transaction.atomic():
+        Topic.objects.get(pk=topic.pk).delete()
+        assert groups(topic) == {group}
+    assert groups(Topic.objects.create(name="autocommit")) == {group}
 
 
 async def test_notify_announces_bulk_writes(listen):

@@ -14,7 +14,7 @@ from {{ cookiecutter.project_slug }}.channels_rest.generics import GenericAsyncA
 from {{ cookiecutter.project_slug }}.channels_rest.observer import ObserverModelInstanceMixin
 from {{ cookiecutter.project_slug }}.channels_rest.permissions import BasePermission
 
-from .observed.models import Tag
+from .observed.models import Post, Tag, Topic
 from .serializers import UserSerializer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,6 +81,41 @@ class TagConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
     """Nothing declares the model: it is learnt from the first subscription."""
 
     serializer_class = TagSerializer
+
+    def get_queryset(self, **kwargs):
+        return Tag.objects.all()
+
+
+class PostSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Post
+        fields = ["id", "title", "tags"]
+
+
+class PostConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
+    """DCRF's default: many-to-many changes are not updates."""
+
+    queryset = Post.objects.all()
+    serializer_class = PostSerializer
+
+
+class TaggedPostConsumer(PostConsumer):
+    observer_many_to_many_relationships = True
+
+
+class TagPostsSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    posts = serializers.SerializerMethodField()
+
+    def get_posts(self, tag):
+        return sorted(str(pk) for pk in tag.posts.values_list("pk", flat=True))
+
+
+class TagPostsConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
+    """The other side of ``Post.tags``, its model learnt from the first subscription."""
+
+    serializer_class = TagPostsSerializer
+    observer_many_to_many_relationships = True
 
     def get_queryset(self, **kwargs):
         return Tag.objects.all()
@@ -177,7 +212,9 @@ async def test_subscription_without_request_id_is_symmetric(consumer_socket, use
 
 async def test_bad_subscriptions_get_error_frames(consumer_socket, user):
     socket = await consumer_socket(UserConsumer)
-    assert (await socket.request("subscribe_instance", pk=999999))["response_status"] == 404
+    for action in ("retrieve", "subscribe_instance"):
+        reply = await socket.request(action, pk=999999, request_id=2)
+        assert reply == {**frame(action, None, 2, status=404), "errors": ["Not found"]}
     assert (await socket.request("subscribe_instance"))["response_status"] == 400
     assert (await socket.request("unsubscribe_instance"))["errors"] == [{"pk": ["This argument is required."]}]
     # The socket is still usable.
@@ -246,6 +283,62 @@ async def test_model_learnt_from_the_first_subscription(consumer_socket):
     tag.name = "bound late"
     await in_thread(tag.save)
     assert await socket.receive_json_from() == frame("update", {"id": tag.pk, "name": "bound late"}, 7)
+
+
+@database_sync_to_async
+def tagged_post():
+    post = Post.objects.create(topic=Topic.objects.create(name="m2m"), title="tagged")
+    return post, Tag.objects.create(name="news"), Tag.objects.create(name="sport")
+
+
+async def test_many_to_many_changes_are_updates_once_per_transaction(consumer_socket):
+    post, news, sport = await tagged_post()
+    watcher = await consumer_socket(TaggedPostConsumer)
+    plain = await consumer_socket(PostConsumer)
+    await subscribe(watcher, str(post.pk), 1)
+    await subscribe(plain, str(post.pk), 1)
+
+    async def expect(tags):
+        reply = await watcher.receive_json_from()
+        assert (reply["action"], reply["request_id"], sorted(reply["data"]["tags"])) == ("update", 1, tags)
+
+    await in_thread(lambda: post.tags.add(news))  # forward
+    await expect([news.pk])
+    await in_thread(lambda: sport.posts.add(post))  # reverse
+    await expect([news.pk, sport.pk])
+    await in_thread(lambda: news.posts.remove(post))
+    await expect([sport.pk])
+    await in_thread(lambda: post.tags.set([news]))  # a remove and an add in one transaction: one update
+    await expect([news.pk])
+    await in_thread(post.tags.clear)
+    await expect([])
+    await in_thread(lambda: post.tags.set([news, sport]))
+    await expect([news.pk, sport.pk])
+    await in_thread(sport.posts.clear)
+    await expect([news.pk])
+
+    # Nothing else was sent to either socket: a rename is the next frame of both.
+    post.title = "renamed"
+    await in_thread(post.save)
+    for socket in (watcher, plain):
+        assert (await socket.receive_json_from())["data"]["title"] == "renamed"
+
+
+async def test_many_to_many_changes_reach_the_other_side(consumer_socket):
+    post, news, sport = await tagged_post()
+    socket = await consumer_socket(TagPostsConsumer)
+    await subscribe(socket, news.pk, "news")
+    await in_thread(lambda: post.tags.add(news, sport))
+    assert await socket.receive_json_from() == frame("update", {"name": "news", "posts": [str(post.pk)]}, "news")
+    await in_thread(lambda: news.posts.remove(post))
+    assert (await socket.receive_json_from())["data"]["posts"] == []
+    await in_thread(lambda: post.tags.set([news]))
+    assert (await socket.receive_json_from())["data"]["posts"] == [str(post.pk)]
+    await in_thread(post.tags.clear)
+    assert (await socket.receive_json_from())["data"]["posts"] == []
+    news.name = "renamed"
+    await in_thread(news.save)
+    assert (await socket.receive_json_from())["data"] == {"name": "renamed", "posts": []}
 
 
 def test_tutorial_imports():

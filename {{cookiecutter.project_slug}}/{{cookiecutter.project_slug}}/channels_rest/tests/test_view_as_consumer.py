@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from rest_framework import generics, permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -56,9 +56,40 @@ async def test_get_with_query_and_parameters(consumer_socket, user):
         "method": "GET",
         "user": "alice",
         "data": {},
-        "query": {"colour": ["red", "blue"], "size": ["2"]},
+        "query": {"colour": ["red", "blue"], "size": [2]},
         "kwargs": {"pk": 7},
     }
+
+
+def query_view(request, **kwargs):
+    """Reports what ``request.GET`` holds, with each value's Python type."""
+    get = request.GET
+    try:
+        get["added"] = "by the view"
+        immutable = False
+    except AttributeError:
+        immutable = True
+    return Response(
+        {
+            "query_dict": isinstance(get, QueryDict) and immutable,
+            "single": {key: [get[key], type(get[key]).__name__] for key in get},
+            "lists": {key: get.getlist(key) for key in get},
+            "query_string": request.META["QUERY_STRING"],
+        }
+    )
+
+
+async def test_query_values_keep_their_json_types(consumer_socket):
+    """As in DCRF: ``{"query": {"value": 1}}`` gives ``request.GET["value"] == 1``, in a read-only QueryDict."""
+    socket = await consumer_socket(view_as_consumer(query_view))
+    reply = await socket.request("list", query={"value": 1, "ratio": 0.5, "name": "x", "ids": [3, "4"]})
+    assert reply["data"] == {
+        "query_dict": True,
+        "single": {"value": [1, "int"], "ratio": [0.5, "float"], "name": ["x", "str"], "ids": ["4", "str"]},
+        "lists": {"value": [1], "ratio": [0.5], "name": ["x"], "ids": [3, "4"]},
+        "query_string": "value=1&ratio=0.5&name=x&ids=3&ids=4",
+    }
+    assert (await socket.request("list"))["data"]["lists"] == {}
 
 
 @pytest.mark.parametrize("action, method", [("create", "PUT"), ("update", "PATCH")])

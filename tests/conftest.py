@@ -12,6 +12,8 @@ Session fixtures (per pytest process: each xdist worker has its own servers and 
   this session (``postgres://postgres@127.0.0.1:<port>/<name>``, trust authentication).
 - ``postgres_database() -> str``: creates another fresh database on that cluster per call, for tests that
   must not share one.
+- ``asyncapi_parser -> asyncapi_parser.AsyncAPIParser``: the pinned official AsyncAPI parser, installed with npm
+  into ``build/npm/asyncapi-parser`` (once, under a file lock); ``.validate(paths)`` runs it in one node process.
 
 Function fixtures:
 
@@ -23,7 +25,7 @@ Function fixtures:
 - ``serve(project_dir, environment) -> Server``: daphne serving ``config.asgi:application`` of a baked
   project on a free loopback port (``server.url``, ``server.ws_url``), stopped when the test ends.
 
-When redis-server or the PostgreSQL binaries are missing, the tests that need them are skipped, or fail when
+When redis-server, the PostgreSQL binaries or node are missing, the tests that need them are skipped, or fail when
 the environment variable REQUIRE_SERVICES is set (CI sets it), like the generated project's own suite.
 """
 
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from asyncapi_parser import AsyncAPIParser, node_is_installed
 from processes import BackgroundProcess, free_port, port_is_open
 from services import PostgresServer, RedisServer, find_postgres_bin, find_redis_server
 from shared_venv import ensure_venv, project_requirements
@@ -121,6 +124,13 @@ def postgres_database(postgres_server):
     return postgres_server.create_database
 
 
+@pytest.fixture(scope="session")
+def asyncapi_parser():
+    if not node_is_installed():
+        require_service("node and npm are not installed (apt-get install nodejs npm)")
+    return AsyncAPIParser().install()
+
+
 @dataclass
 class Server:
     port: int
@@ -158,7 +168,7 @@ def serve(project_python, tmp_path):
 
 # Figures reported at the end of the run. Tests record them as user properties, which xdist carries from
 # the workers to this (controlling) process with each test report.
-REPORTED = {"bake_seconds": {}, "project_suite": {}, "figures": {}}
+REPORTED = {"bake_seconds": {}, "project_suite": {}, "figures": {}, "asyncapi": {}}
 
 
 def pytest_runtest_logreport(report):
@@ -183,3 +193,8 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("measured")
         for test, line in sorted(REPORTED["figures"].items()):
             terminalreporter.write_line(f"{test}: {line}")
+    if REPORTED["asyncapi"]:
+        terminalreporter.section("AsyncAPI documents: the official parser's verdict")
+        for documents in REPORTED["asyncapi"].values():
+            for document, line in sorted(documents.items()):
+                terminalreporter.write_line(f"{document}: {line}")

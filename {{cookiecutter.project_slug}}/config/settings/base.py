@@ -5,6 +5,7 @@ on SQLite and the in-memory channel layer; ``DATABASE_URL`` and ``REDIS_URL``
 switch to the real servers.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -259,6 +260,7 @@ NAV_LINKS = [{{ [
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
@@ -276,6 +278,15 @@ DJANGO_CHANNELS_REST_API = {
 # this cookie or in this query parameter: for mobile and API clients (docs/websockets.md, "Authentication").
 JWT_AUTH_COOKIE_NAME = "access_token"
 JWT_AUTH_QUERY_PARAM = "token"
+# The same tokens sign in REST requests (Authorization: Bearer). A token carries a digest of its user's password
+# hash (CHECK_REVOKE_TOKEN), so a new password ends the tokens issued before it, as it ends the other sessions.
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=5),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
+    "CHECK_REVOKE_TOKEN": True,
+    # Refuses to refresh for a deleted or deactivated account, or one with a new password.
+    "TOKEN_REFRESH_SERIALIZER": "{{ cookiecutter.project_slug }}.users.tokens.TokenRefreshSerializer",
+}
 {%- if cookiecutter.use_asyncapi_docs %}
 
 # ASYNCAPI DOCS

@@ -8,6 +8,9 @@ user's group, and when ``users.signals`` announce that the user's sessions chang
 this socket's session again. A socket whose session no longer signs in the same active user is
 closed with ``SIGNED_OUT_CLOSE_CODE`` and its consumer gets ``websocket.disconnect``, so its cleanup runs
 whatever the client does. The channel layer carries the announcement to every process.
+
+A socket signed in by an access token (``socket_tokens``) has no session: it is checked by its token's
+account instead, and so ends with a new password, deactivation or deletion, but not with a logout.
 """
 
 import asyncio
@@ -18,8 +21,11 @@ from importlib import import_module
 from channels.auth import get_user
 from channels.layers import get_channel_layer
 from django.conf import settings
+from rest_framework.exceptions import AuthenticationFailed
 
 from {{ cookiecutter.project_slug }}.channels_rest.outages import layer_errors, receive_retrying
+
+from .socket_tokens import token_user
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +159,8 @@ class SignedInConnection:
 
     async def session_ended(self, message):
         """Whether this socket's session no longer signs in its user (read again from the session store)."""
+        if "auth" in self.scope:
+            return await self.token_ended()
         session_key = self.scope["session"].session_key
         if session_key is None:
             return True
@@ -161,6 +169,14 @@ class SignedInConnection:
         session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
         user = await get_user({"session": session})
         return not (user.is_authenticated and user.is_active and user.pk == self.scope["user"].pk)
+
+    async def token_ended(self):
+        """Whether the account of this socket's token could no longer use it (the REST API's rules)."""
+        try:
+            await token_user(self.scope["auth"])
+        except AuthenticationFailed:
+            return True
+        return False
 
     async def sign_out(self):
         """Close the socket, then end the consumer as if the client had gone."""

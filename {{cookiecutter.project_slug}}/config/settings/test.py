@@ -1,7 +1,11 @@
 """Tests: fast password hashing, a fixed key, quiet logs."""
 
 from .base import *  # noqa: F403
+{%- if cookiecutter.use_asyncapi_docs %}
+from .base import BASE_DIR, CHANNELS_SPECTACULAR_SETTINGS, DATABASES, INSTALLED_APPS, LOGGING, env
+{%- else %}
 from .base import BASE_DIR, DATABASES, INSTALLED_APPS, LOGGING
+{%- endif %}
 
 SECRET_KEY = "test-secret-key-not-for-production"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,3 +26,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
 # ... and serves the static files (the pages' scripts) without collectstatic.
 WHITENOISE_USE_FINDERS = True
+{%- if cookiecutter.use_asyncapi_docs %}
+
+# The docs page's try-it-out console stays off, as in production; its browser tests turn it on in the server
+# process they start (ASYNCAPI_TRY_IT_OUT=1).
+CHANNELS_SPECTACULAR_SETTINGS = {
+    **CHANNELS_SPECTACULAR_SETTINGS,
+    "TRY_IT_OUT_ENABLED": env.bool("ASYNCAPI_TRY_IT_OUT", default=False),
+}
+{%- endif %}

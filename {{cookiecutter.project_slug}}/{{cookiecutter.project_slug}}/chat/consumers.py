@@ -83,7 +83,7 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
         return await self.current_users(room.pk), status.HTTP_200_OK
 
     @action()
-    def create_message(self, message, **kwargs):
+    def create_message(self, message: str, **kwargs):
         """Post ``message`` to the joined room; everyone subscribed to it receives it."""
         if self.room_subscribe is None:
             raise PermissionDenied("Join a room before sending messages to it.")
@@ -105,7 +105,9 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
         return None, status.HTTP_201_CREATED
 
     @action()
-    def list_messages(self, pk, before=None, after=None, limit=HISTORY_PAGE, **kwargs):
+    def list_messages(
+        self, pk, before: int | None = None, after: int | None = None, limit: int = HISTORY_PAGE, **kwargs
+    ):
         """A page of a room's history: the messages before (or after) the message pk given, oldest first."""
         room = self.get_object(pk=pk)
         arguments = {"before": before, "after": after, "limit": limit}

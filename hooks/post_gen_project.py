@@ -6,7 +6,9 @@ the secrets, which come from ``secrets``.
 """
 
 import json
+import os
 import secrets
+import shlex
 import shutil
 import string
 import sys
@@ -110,25 +112,39 @@ def write_replay_file(root, answers):
     (root / ".cookiecutter.json").write_text(json.dumps({"cookiecutter": kept}, indent=2, sort_keys=True) + "\n")
 
 
-def next_steps(answers):
-    slug = answers["project_slug"]
+def shell_directory():
+    """The directory the user ran cookiecutter from, or None: the hook itself runs inside the new project."""
+    pwd = os.environ.get("PWD")
+    return Path(pwd).resolve() if pwd and Path(pwd).is_dir() else None
+
+
+def shown_path(project, base):
+    """The project's path as the user types it: relative to ``base`` when under it, else absolute."""
+    if base is not None and project.is_relative_to(base):
+        return str(project.relative_to(base))
+    return str(project)
+
+
+def next_steps(answers, project, base):
+    where = shown_path(project, base)
     return "\n".join(
         [
-            f"Created {answers['project_name']} in ./{slug}",
+            f"Created {answers['project_name']} in {where}",
             "Next steps:",
-            f"  cd {slug}",
+            f"  cd {shlex.quote(where)}",
             "  make run     # venv, install, migrate, serve on http://127.0.0.1:8000",
             "  make test    # the project's test suite",
         ]
     )
 
 
-def main(root=Path.cwd()):
+def main():
+    root = Path.cwd()  # cookiecutter runs the hook inside the new project
     answers = json.loads(ANSWERS_JSON)
     fill_secrets(root / ".env", generate_secrets())
     remove_paths(root, paths_to_remove(answers))
     write_replay_file(root, answers)
-    print(next_steps(answers))
+    print(next_steps(answers, root.resolve(), shell_directory()))
     return 0
 
 

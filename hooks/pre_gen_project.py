@@ -1,15 +1,20 @@
 """Validate the answers before anything is written.
 
 Every rule prints one line that says what to change, and the hook exits 1,
-which makes cookiecutter stop the bake (``FailedHookException``).
+which makes cookiecutter stop the bake (``FailedHookException``). Above those
+lines the hook says how to bake again from the answers cookiecutter has already
+saved, so that a typo in one answer does not mean answering every question again.
 The checks are plain functions of the answers so that they can be unit-tested;
 cookiecutter renders the answers into ``ANSWERS_JSON`` before running this file.
 """
 
 import json
+import os
 import re
+import shlex
 import sys
 import zoneinfo
+from pathlib import Path
 
 MIN_COOKIECUTTER = (2, 6)
 
@@ -98,10 +103,53 @@ def validate(answers, cookiecutter_version):
     )
 
 
+def saved_answers(answers, replay_dir):
+    """The replay file cookiecutter wrote these answers to just before running this hook, or None.
+
+    It is the newest file of the replay directory, named after the template (or the ``--replay-file`` used);
+    it is checked by content, since the template's name depends on the directory it was cloned into.
+    """
+    replays = list(Path(replay_dir).glob("*.json"))
+    if not replays:
+        return None
+    newest = max(replays, key=lambda path: path.stat().st_mtime)
+    try:
+        saved = json.loads(newest.read_text())["cookiecutter"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return newest if saved == answers else None
+
+
+def bake_again_command(answers, replay_file, shell_directory):
+    command = ["cookiecutter", "--replay-file", str(replay_file)]
+    output_dir = answers.get("_output_dir")  # older cookiecutters do not record it
+    if output_dir and (shell_directory is None or Path(output_dir).resolve() != Path(shell_directory).resolve()):
+        command += ["--output-dir", output_dir]
+    return shlex.join([*command, answers["_template"]])
+
+
+def replay_hint(answers, replay_dir, shell_directory):
+    replay_file = saved_answers(answers, replay_dir)
+    if replay_file is None:
+        return (
+            "Your answers are saved as a JSON file in cookiecutter's replay directory (~/.cookiecutter_replay/ "
+            "unless replay_dir says otherwise). Correct them there and bake again without the questions:\n"
+            f"  {bake_again_command(answers, '<that file>', shell_directory)}"
+        )
+    return (
+        f"Your answers are saved in {replay_file}. Correct them there and bake again without the questions:\n"
+        f"  {bake_again_command(answers, replay_file, shell_directory)}"
+    )
+
+
 def main():
     import cookiecutter
+    from cookiecutter.config import get_user_config
 
-    errors = validate(json.loads(ANSWERS_JSON), cookiecutter.__version__)
+    answers = json.loads(ANSWERS_JSON)
+    errors = validate(answers, cookiecutter.__version__)
+    if errors:
+        print(replay_hint(answers, get_user_config()["replay_dir"], os.environ.get("PWD")), file=sys.stderr)
     for error in errors:
         print(f"ERROR: {error}", file=sys.stderr)
     return 1 if errors else 0

@@ -7,6 +7,7 @@ right services, and a replay file that reproduces it.
 
 import json
 import re
+import shlex
 import subprocess
 import tomllib
 from itertools import product
@@ -16,8 +17,10 @@ import pytest
 import yaml
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
+from cookiecutter.replay import load
 from ruff.__main__ import find_ruff_bin
 
+from cookiecutter_cli import clone_of_the_template, run_cookiecutter
 from hook_modules import pre
 from layout import OPTION_PATHS, PROJECT_TEMPLATE, expected_files, template_files
 from variants import ALL_OFF, ALL_ON, TEMPLATE, answers_for, bake_timed, variant_id
@@ -71,7 +74,10 @@ SUPPORTED_COMBINATIONS = unique(
         *({"use_chat_demo": chat, "use_user_consumers": users} for chat, users in product(BOOLEANS, BOOLEANS)),
         # ...and the AsyncAPI docs document whichever consumers there are (only ping, with both apps off)
         {"use_chat_demo": False, "use_user_consumers": False},
-        *({"ci_tool": ci_tool, "use_chat_demo": False, "use_asyncapi_docs": False} for ci_tool in ("GitHub", "GitLab")),
+        *(
+            {"ci_tool": ci_tool, "use_chat_demo": False, "use_asyncapi_docs": False}
+            for ci_tool in ("GitHub", "GitLab")
+        ),
     ]
 )
 
@@ -322,6 +328,42 @@ def test_invalid_slugs_are_refused(cookies, capfd, slug, message):
     assert result.exit_code != 0
     assert isinstance(result.exception, FailedHookException), repr(result.exception)
     assert f"project_slug {slug!r} {message}" in capfd.readouterr().err
+
+
+def test_next_steps_give_the_real_path_of_the_project(tmp_path):
+    clone = clone_of_the_template(tmp_path)
+    nested = run_cookiecutter(["--no-input", "--output-dir", "build/demo", "."], clone, tmp_path / "home")
+    assert nested.returncode == 0, nested.stderr
+    assert "Created Realtime Site in build/demo/realtime_site\n" in nested.stdout
+    assert "  cd build/demo/realtime_site\n" in nested.stdout
+    elsewhere = tmp_path / "projects"
+    outside = run_cookiecutter(["--no-input", "--output-dir", str(elsewhere), "."], clone, tmp_path / "home")
+    assert outside.returncode == 0, outside.stderr
+    assert f"  cd {elsewhere / 'realtime_site'}\n" in outside.stdout
+    assert (elsewhere / "realtime_site" / "manage.py").is_file()
+
+
+def test_a_refused_bake_says_how_to_bake_again_and_ends_with_the_error(tmp_path):
+    """A bad slug typed at the prompts: the hint to bake again from the saved answers, the one-line error last."""
+    home = tmp_path / "home"
+    template = clone_of_the_template(tmp_path)
+    # a project name, a slug, then Enter (the default) at every other prompt
+    result = run_cookiecutter(["."], template, home, typed="My Site\nMy-Site\n" + "\n" * 20)
+    assert result.returncode != 0
+    saved = home / ".cookiecutter_replay" / "my-clone.json"
+    assert load(str(saved.parent), "my-clone")["cookiecutter"]["project_slug"] == "My-Site"
+    hook_lines = result.stderr.splitlines()  # cookiecutter's own report of the failed hook goes to stdout
+    assert hook_lines == [
+        f"Your answers are saved in {saved}. Correct them there and bake again without the questions:",
+        f"  cookiecutter --replay-file {saved} .",
+        "ERROR: project_slug 'My-Site' must be a lowercase Python identifier, e.g. 'my_site'.",
+    ]
+
+    saved.write_text(saved.read_text().replace('"My-Site"', '"my_site"'))
+    again = run_cookiecutter(shlex.split(hook_lines[1])[1:], template, home)  # the command as printed
+    assert again.returncode == 0, again.stderr
+    assert (template / "my_site" / "manage.py").is_file()
+    assert "  cd my_site\n" in again.stdout
 
 
 def test_every_incompatible_rule_is_exercised():

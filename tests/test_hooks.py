@@ -200,8 +200,59 @@ def test_write_replay_file_keeps_the_answers_and_the_template(tmp_path):
     assert load(str(tmp_path), ".cookiecutter")["cookiecutter"] == recorded["cookiecutter"]
 
 
-def test_next_steps_name_the_directory_and_the_two_commands():
-    steps = post.next_steps(answers_for({"project_slug": "blog"}))
-    assert "cd blog" in steps
+def test_next_steps_name_the_directory_and_the_two_commands(tmp_path):
+    steps = post.next_steps(answers_for({"project_slug": "blog"}), tmp_path / "blog", tmp_path)
+    assert "cd blog\n" in steps
     assert "make run" in steps
     assert "make test" in steps
+
+
+def test_next_steps_give_the_path_from_the_shell_directory_or_else_the_absolute_one(tmp_path):
+    project = tmp_path / "build" / "demo" / "blog"
+    assert post.shown_path(project, tmp_path) == "build/demo/blog"
+    assert post.shown_path(project, tmp_path / "elsewhere") == str(project)
+    assert post.shown_path(project, None) == str(project)
+    assert f"  cd {project}\n" in post.next_steps(VALID, project, None)
+
+
+def test_shell_directory_is_pwd_when_it_exists(tmp_path, monkeypatch):
+    monkeypatch.setenv("PWD", str(tmp_path))
+    assert post.shell_directory() == tmp_path.resolve()
+    monkeypatch.setenv("PWD", str(tmp_path / "gone"))
+    assert post.shell_directory() is None
+    monkeypatch.delenv("PWD")
+    assert post.shell_directory() is None
+
+
+# pre_gen_project: how to bake again from the saved answers
+
+BAKE_CONTEXT = {**VALID, "_template": ".", "_output_dir": "/work/out", "_repo_dir": ".", "_checkout": None}
+
+
+def dump_replay(replay_dir, name, answers):
+    replay_dir.mkdir(exist_ok=True)
+    path = replay_dir / f"{name}.json"
+    path.write_text(json.dumps({"cookiecutter": answers, "_cookiecutter": {}}))
+    return path
+
+
+def test_replay_hint_names_the_file_cookiecutter_just_saved_and_the_command(tmp_path):
+    dump_replay(tmp_path, "older", {**BAKE_CONTEXT, "project_slug": "old"})
+    saved = dump_replay(tmp_path, "my-clone", BAKE_CONTEXT)
+    hint = pre.replay_hint(BAKE_CONTEXT, tmp_path, "/work/out")
+    assert f"Your answers are saved in {saved}." in hint
+    assert hint.splitlines()[-1] == f"  cookiecutter --replay-file {saved} ."
+
+
+def test_replay_hint_repeats_the_output_dir_when_it_is_not_the_shell_directory(tmp_path):
+    saved = dump_replay(tmp_path, "my-clone", BAKE_CONTEXT)
+    command = pre.replay_hint(BAKE_CONTEXT, tmp_path, "/home/you").splitlines()[-1]
+    assert command == f"  cookiecutter --replay-file {saved} --output-dir /work/out ."
+
+
+def test_replay_hint_without_the_saved_file_points_at_the_replay_directory(tmp_path):
+    dump_replay(tmp_path, "other-template", {**BAKE_CONTEXT, "project_name": "Something else"})
+    for replay_dir in (tmp_path, tmp_path / "missing"):
+        hint = pre.replay_hint(BAKE_CONTEXT, replay_dir, "/work/out")
+        assert "~/.cookiecutter_replay/" in hint
+        assert hint.splitlines()[-1] == "  cookiecutter --replay-file '<that file>' ."

@@ -1,7 +1,9 @@
-"""The generated project's websocket guide: its example consumer and tests run as written."""
+"""The generated project's documentation: the websocket guide's examples run as written, and the test suite
+says why it skipped a test, which the README tells how to run."""
 
 import re
 import subprocess
+from pathlib import Path
 
 from cookiecutter.main import cookiecutter
 
@@ -46,3 +48,24 @@ def test_websocket_guide_examples_run(tmp_path, project_python):
     )
     assert result.returncode == 0, tail(result.stdout + result.stderr)
     assert "2 passed" in result.stdout
+
+
+def test_skipped_tests_say_which_service_they_need_and_the_readme_how_to_run_them(tmp_path, project_python):
+    project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(tmp_path)))
+    environment = clean_environment()
+    environment.pop("REQUIRE_SERVICES", None)  # this test is about the skip itself
+    result = subprocess.run(
+        [project_python, "-m", "pytest", "realtime_site/core/tests/test_redis_layer.py"],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, tail(result.stdout + result.stderr)
+    assert "SKIPPED [1] " in result.stdout
+    assert "REDIS_URL is not set" in result.stdout
+    readme = (project / "README.md").read_text()
+    assert "`REDIS_URL=redis://127.0.0.1:6379/0 make test`" in readme
+    assert "CHROMIUM_PATH=" in readme
+    assert "`REQUIRE_SERVICES=1 make test`" in readme

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-import yaml
 from csp.decorators import csp_update
 from django.conf import settings
 from django.http import Http404
@@ -16,24 +15,10 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from .discovery import discover
+from .formats import as_yaml
 from .generator import build_document
 from .permissions import ServePermissionsMixin, serve_permissions
 from .settings import asyncapi_settings
-
-
-class BlockStyleDumper(yaml.SafeDumper):
-    """Writes multi-line strings (descriptions) as ``|`` blocks, which read like the docstrings they came from."""
-
-    def ignore_aliases(self, data):
-        return True  # a schema used twice is written twice, not as a YAML anchor many tools do not follow
-
-    def represent_str(self, data):
-        style = "|" if "\n" in data else None
-        return self.represent_scalar("tag:yaml.org,2002:str", str(data), style=style)
-
-
-BlockStyleDumper.add_representer(str, BlockStyleDumper.represent_str)
-BlockStyleDumper.add_multi_representer(str, BlockStyleDumper.represent_str)  # DRF's ErrorDetail in error replies
 
 
 class AsyncAPIYAMLRenderer(BaseRenderer):
@@ -42,7 +27,7 @@ class AsyncAPIYAMLRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return yaml.dump(data, Dumper=BlockStyleDumper, sort_keys=False, allow_unicode=True).encode()
+        return as_yaml(data).encode()
 
 
 class AsyncAPIJSONRenderer(JSONRenderer):

@@ -22,6 +22,15 @@ def test_yaml_on_stdout_by_default_with_a_warning_for_plain_consumers():
     assert "PingConsumer" in err
 
 
+@pytest.mark.django_db
+def test_yaml_is_the_schema_views_own(client, staff_user):
+    """The same text as /api/asyncapi/schema/ for the same server: block descriptions, no YAML anchors."""
+    client.force_login(staff_user)
+    out, _ = export("--host", "testserver")
+    assert out == client.get("/api/asyncapi/schema/").content.decode()
+    assert "&id0" not in out
+
+
 def test_json_to_a_file_for_chosen_consumers(tmp_path):
     target = tmp_path / "asyncapi.json"
     out, _ = export(

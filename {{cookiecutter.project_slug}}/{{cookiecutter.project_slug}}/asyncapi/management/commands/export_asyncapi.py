@@ -1,10 +1,8 @@
 """``manage.py export_asyncapi``: the AsyncAPI document on stdout or in a file, for CI and client generators."""
 
-import json
-
-import yaml
 from django.core.management.base import BaseCommand, CommandError
 
+from ...formats import as_json, as_yaml
 from ...generator import DocumentError, build_document
 
 
@@ -34,10 +32,7 @@ class Command(BaseCommand):
         for channel in document["channels"].values():
             if channel.get("x-undocumented"):
                 self.stderr.write(f"Warning: {channel['address']}: {channel['description']}")
-        if format == "json":
-            text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        else:
-            text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        text = as_json(document) if format == "json" else as_yaml(document)
         if file:
             with open(file, "w", encoding="utf-8") as output:
                 output.write(text)

@@ -9,6 +9,9 @@ from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, Throttled
 
+{% if cookiecutter.use_asyncapi_docs -%}
+from {{ cookiecutter.project_slug }}.asyncapi.documentation import document_event
+{% endif -%}
 from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
 from {{ cookiecutter.project_slug }}.channels_rest.generics import GenericAsyncAPIConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.observer import model_observer
@@ -136,7 +139,9 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
         if action == "delete":
             return {"pk": instance.pk}  # all a page needs to remove it
         return MessageSerializer(instance).data
-
+{% if cookiecutter.use_asyncapi_docs %}
+    @document_event(actions=["update_users"], payload=UserSerializer(many=True), summary="Who is in the room now.")
+{%- endif %}
     @model_observer(Presence)
     async def presence_activity(self, message, observer=None, subscribing_request_ids=(), **kwargs):
         """Someone came or went: send the room's list as it is now.

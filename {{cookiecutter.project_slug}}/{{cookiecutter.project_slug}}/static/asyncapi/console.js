@@ -5,7 +5,7 @@
 // Every text from the user, the document or the server reaches the page through textContent.
 
 import { check } from "./schema-check.js";
-import { freshRequestId, payloadTemplate, resolve } from "./schema-template.js";
+import { freshRequestId, payloadTemplate, resolveSchema } from "./schema-template.js";
 import { javascriptSnippet, pythonSnippet } from "./code-snippets.js";
 
 const STORAGE_PREFIX = "asyncapi-console:"; // + channel address + " " + action: the last payload sent
@@ -49,9 +49,9 @@ class ApiDescription {
     this.operations = [];
     for (const [id, operation] of Object.entries(doc.operations || {})) {
       if (operation.action !== "receive" || !operation.channel || !operation.channel.$ref) continue;
-      const message = resolve((operation.messages || [])[0] || {}, doc);
-      const payload = resolve(message.payload || {}, doc);
-      const actionProperty = resolve((payload.properties || {}).action || {}, doc);
+      const message = resolveSchema((operation.messages || [])[0] || {}, doc);
+      const payload = resolveSchema(message.payload || {}, doc);
+      const actionProperty = resolveSchema((payload.properties || {}).action || {}, doc);
       this.operations.push({
         id,
         channelId: lastSegment(operation.channel.$ref),
@@ -68,10 +68,10 @@ class ApiDescription {
 
   /** `protocol://host` + the channel's address, path parameters filled from their declared values. */
   url(channelId) {
-    const channel = resolve((this.doc.channels || {})[channelId] || {}, this.doc);
+    const channel = resolveSchema((this.doc.channels || {})[channelId] || {}, this.doc);
     let address = channel.address || "/";
     for (const [name, parameter] of Object.entries(channel.parameters || {})) {
-      const node = resolve(parameter, this.doc);
+      const node = resolveSchema(parameter, this.doc);
       const value = node.default ?? (node.enum || [])[0] ?? (node.examples || [])[0];
       if (value !== undefined) address = address.split(`{${name}}`).join(encodeURIComponent(value));
     }

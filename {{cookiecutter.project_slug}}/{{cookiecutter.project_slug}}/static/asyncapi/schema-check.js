@@ -2,7 +2,7 @@
 // generated document uses (type, const, enum, required, properties, items, lengths, bounds, formats,
 // allOf/anyOf/oneOf). It tells the user what the server would refuse; it is no full validator.
 
-import { resolve, typesOf } from "./schema-template.js";
+import { resolveSchema, typesOf } from "./schema-template.js";
 
 const FORMATS = {
   email: /^[^@\s]+@[^@\s]+$/,
@@ -30,7 +30,7 @@ function where(path) {
 
 /** The problems of `value` against `schema`, as [{path, message}]; none when it conforms. */
 export function check(value, schema, root, path = "") {
-  const node = resolve(schema, root);
+  const node = resolveSchema(schema, root);
   const problems = [];
   const add = (message) => problems.push({ path: where(path), message });
 

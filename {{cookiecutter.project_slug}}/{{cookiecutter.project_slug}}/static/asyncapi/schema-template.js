@@ -1,22 +1,13 @@
 // Reading an AsyncAPI document's schemas: local $refs resolved into the document, and a JSON value
 // built from a schema to start a payload from (the values the schema names, else typed placeholders).
 
+import { resolve } from "./refs.js";
+
 const MAX_DEPTH = 8; // a recursive schema stops growing the template here
 
 /** The schema a local `$ref` ("#/components/schemas/X") points at, followed until it is not a reference. */
-export function resolve(schema, root) {
-  let current = schema;
-  const seen = new Set();
-  while (current && typeof current === "object" && typeof current.$ref === "string") {
-    if (seen.has(current.$ref) || !current.$ref.startsWith("#/")) return {};
-    seen.add(current.$ref);
-    current = current.$ref
-      .slice(2)
-      .split("/")
-      .map((part) => decodeURIComponent(part).replace(/~1/g, "/").replace(/~0/g, "~"))
-      .reduce((node, key) => (node && typeof node === "object" ? node[key] : undefined), root);
-  }
-  return current && typeof current === "object" ? current : {};
+export function resolveSchema(schema, root) {
+  return resolve(root, schema).node;
 }
 
 /** The JSON types a schema allows, `null` last. */
@@ -62,7 +53,7 @@ function firstExample(schema) {
  * type. Objects get their required properties (and those with a value of their own to show); arrays one item.
  */
 export function template(schema, root, depth = 0) {
-  const node = resolve(schema, root);
+  const node = resolveSchema(schema, root);
   if (node.const !== undefined) return node.const;
   const example = firstExample(node);
   if (example.found) return example.value;
@@ -75,7 +66,7 @@ export function template(schema, root, depth = 0) {
     }, {});
   }
   for (const key of ["oneOf", "anyOf"]) {
-    const choices = (node[key] || []).filter((choice) => !typesOf(resolve(choice, root)).includes("null"));
+    const choices = (node[key] || []).filter((choice) => !typesOf(resolveSchema(choice, root)).includes("null"));
     if (choices.length) return template(choices[0], root, depth + 1);
   }
   const type = typesOf(node)[0];
@@ -101,7 +92,7 @@ function objectTemplate(schema, root, depth) {
   const required = new Set(schema.required || []);
   const result = {};
   for (const [name, property] of Object.entries(schema.properties || {})) {
-    const node = resolve(property, root);
+    const node = resolveSchema(property, root);
     const hasOwnValue = node.const !== undefined || node.default !== undefined || firstExample(node).found;
     if (required.has(name) || hasOwnValue) result[name] = template(property, root, depth + 1);
   }
@@ -110,7 +101,7 @@ function objectTemplate(schema, root, depth) {
 
 /** The starting payload of an action: its template, `action` first, with a fresh `request_id` when it takes one. */
 export function payloadTemplate(schema, root, wireName) {
-  const node = resolve(schema, root);
+  const node = resolveSchema(schema, root);
   const body = template(node, root);
   const payload = { action: wireName, ...(body && typeof body === "object" && !Array.isArray(body) ? body : {}) };
   if (!node.properties || "request_id" in node.properties) payload.request_id = freshRequestId();

@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 from processes import clean_environment, tail
-from test_bake import SUPPORTED_COMBINATIONS
-from variants import ALL_ON, answers_for, variant_id
+from variants import ALL_ON, SUPPORTED_COMBINATIONS, answers_for, variant_id
 
 ASYNCAPI_COMBINATIONS = [
     combination for combination in SUPPORTED_COMBINATIONS if answers_for(combination)["use_asyncapi_docs"]

@@ -10,7 +10,6 @@ import re
 import shlex
 import subprocess
 import tomllib
-from itertools import product
 from pathlib import Path
 
 import pytest
@@ -23,63 +22,7 @@ from ruff.__main__ import find_ruff_bin
 from cookiecutter_cli import clone_of_the_template, run_cookiecutter
 from hook_modules import pre
 from layout import OPTION_PATHS, PROJECT_TEMPLATE, expected_files, template_files
-from variants import ALL_OFF, ALL_ON, TEMPLATE, answers_for, bake_timed, variant_id
-
-LICENSES = ["MIT", "BSD-3-Clause", "Apache-2.0", "GPL-3.0", "Not open source"]
-DATABASES = ["sqlite", "postgresql"]
-BOOLEANS = [True, False]
-
-
-def unique(contexts):
-    """Drop contexts that give the same answers as an earlier one (the pair tables overlap)."""
-    seen, kept = set(), []
-    for context in contexts:
-        key = json.dumps(answers_for(context), sort_keys=True)
-        if key not in seen:
-            seen.add(key)
-            kept.append(context)
-    return kept
-
-
-SUPPORTED_COMBINATIONS = unique(
-    [
-        {},
-        ALL_ON,
-        ALL_OFF,
-        # every value of every option, one at a time
-        *({"open_source_license": license} for license in LICENSES),
-        *({"database": database} for database in DATABASES),
-        *({"ci_tool": ci_tool} for ci_tool in ("GitHub", "GitLab", "None")),
-        {"use_redis": False},
-        {"use_docker": False},
-        {"use_chat_demo": False},
-        {"use_user_consumers": False},
-        {"use_asyncapi_docs": False},
-        # free-text answers: a derived slug, a chosen one, and text that needs escaping where it is written
-        {"project_name": "Chat-Room Site v2.0"},
-        {"project_slug": "blog"},
-        {"timezone": "Europe/Paris", "version": "2.1.0rc1", "domain_name": "chat.example.org"},
-        {"author_name": "Zoë O'Brien", "description": 'Rooms, "live" presence and a \\ backslash'},
-        # options that interact: compose and CI services follow the database and the channel layer...
-        *(
-            {"database": database, "use_redis": redis, "use_docker": docker}
-            for database, redis, docker in product(DATABASES, BOOLEANS, BOOLEANS)
-        ),
-        *(
-            {"ci_tool": ci_tool, "database": database, "use_redis": redis}
-            for ci_tool, database, redis in product(("GitHub", "GitLab"), DATABASES, BOOLEANS)
-        ),
-        # ...CI installs Chromium for the chat's browser tests, the chat and the user consumers share routing
-        *({"ci_tool": ci_tool, "use_chat_demo": False} for ci_tool in ("GitHub", "GitLab")),
-        *({"use_chat_demo": chat, "use_user_consumers": users} for chat, users in product(BOOLEANS, BOOLEANS)),
-        # ...and the AsyncAPI docs document whichever consumers there are (only ping, with both apps off)
-        {"use_chat_demo": False, "use_user_consumers": False},
-        *(
-            {"ci_tool": ci_tool, "use_chat_demo": False, "use_asyncapi_docs": False}
-            for ci_tool in ("GitHub", "GitLab")
-        ),
-    ]
-)
+from variants import ALL_OFF, ALL_ON, SUPPORTED_COMBINATIONS, TEMPLATE, answers_for, bake_timed, variant_id
 
 # Answers the pre-generation hook refuses: (extra_context, what the error says).
 INVALID_ANSWERS = [

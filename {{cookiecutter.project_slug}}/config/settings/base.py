@@ -291,15 +291,11 @@ SIMPLE_JWT = {
 
 # ASYNCAPI DOCS
 # ------------------------------------------------------------------------------
-# The websocket API's AsyncAPI document and docs page with its try-it-out console (docs/asyncapi.md).
+# The websocket API's AsyncAPI document and docs page with its try-it-out console (docs/asyncapi.md, "Settings").
+# By default only staff may read them and the console is off; config/settings/local.py opens both.
 CHANNELS_SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} WebSocket API",
     "VERSION": "{{ cookiecutter.version }}",
-    "AUTH_COOKIE_NAME": JWT_AUTH_COOKIE_NAME,
-    "AUTH_QUERY_PARAM": JWT_AUTH_QUERY_PARAM,
-    "TRY_IT_OUT_ENABLED": False,
-    # Who may read the document and the docs page: staff here and in production, everyone in development.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],
 }
 {%- endif %}
 {%- if cookiecutter.use_chat_demo %}

@@ -34,8 +34,8 @@ DEFAULTS = {
 
 # Defaults that follow another Django setting, read when the key is.
 SITE_DEFAULTS = {
-    "AUTH_COOKIE_NAME": ("JWT_AUTH_COOKIE_NAME", "access_token"),
-    "AUTH_QUERY_PARAM": ("JWT_AUTH_QUERY_PARAM", "token"),
+    "AUTH_COOKIE_NAME": "JWT_AUTH_COOKIE_NAME",
+    "AUTH_QUERY_PARAM": "JWT_AUTH_QUERY_PARAM",
 }
 
 
@@ -51,8 +51,7 @@ class AsyncAPISettings:
             raise AttributeError(f"Invalid CHANNELS_SPECTACULAR_SETTINGS key: {key!r}")
         value = self.user_settings.get(key, DEFAULTS[key])
         if value is None and key in SITE_DEFAULTS:
-            name, fallback = SITE_DEFAULTS[key]
-            value = getattr(settings, name, fallback)
+            value = getattr(settings, SITE_DEFAULTS[key])
         return value
 
     def unknown_keys(self):

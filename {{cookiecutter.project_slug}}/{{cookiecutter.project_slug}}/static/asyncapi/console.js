@@ -462,18 +462,4 @@ class Console {
   }
 }
 
-if ($("tio-panel")) {
-  const config = readConfig();
-  const consoleApp = new Console(config);
-  const firstSpec = (config.specs || [])[0];
-  if (firstSpec && firstSpec.url) {
-    // The viewer may have announced its document before this module ran: read the first spec too.
-    const url = `${firstSpec.url}${firstSpec.url.includes("?") ? "&" : "?"}format=json`;
-    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then((response) => (response.ok ? response.json() : null))
-      .then((doc) => {
-        if (doc && !consoleApp.api) consoleApp.load(doc);
-      })
-      .catch(() => {});
-  }
-}
+if ($("tio-panel")) new Console(readConfig());

@@ -20,6 +20,8 @@ from websockets.asyncio.client import connect
 ORIGIN = "http://127.0.0.1"
 REPLY_TIMEOUT = 30
 EVENT_TIMEOUT = 10
+# Rows per reply of the ``list`` scenario.
+PAGE = 100
 
 
 class LoadError(Exception):
@@ -111,6 +113,10 @@ class ActionLoad:
 
     def retrieve(self):
         return "retrieve", 200, {"pk": random.randint(1, self.seeded_rows)}
+
+    def list(self):
+        """One page of ``PAGE`` items at a random offset."""
+        return "list", 200, {"limit": PAGE, "offset": random.randint(0, self.seeded_rows - PAGE)}
 
     def create(self):
         number = next(self.created)

@@ -67,7 +67,7 @@ def summary(collapsed, top):
 
 def in_process(project, args):
     scenario = "touch" if args.scenario == "fanout" else args.scenario
-    count = args.count or {"ping": 6400, "retrieve": 3200, "create": 1600, "touch": 100}[scenario]
+    count = args.count or {"ping": 6400, "retrieve": 3200, "list": 400, "create": 1600, "touch": 100}[scenario]
     db = database_copy(project.seeded, f"{args.variant}-cpu")
     command = [sys.executable, "-m", "benchapp.cpu", scenario, str(count)]
     command += ["--clients", str(args.clients), "--subscribers", str(args.subscribers)]
@@ -78,7 +78,7 @@ def in_process(project, args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("variant", choices=["channels", "framework", "dcrf"])
-    parser.add_argument("scenario", choices=["ping", "retrieve", "create", "fanout"])
+    parser.add_argument("scenario", choices=["ping", "retrieve", "list", "create", "fanout"])
     parser.add_argument("--subscribers", type=int, default=100)
     parser.add_argument("--window", type=int, default=4)
     parser.add_argument("--clients", type=int, default=32)

@@ -184,7 +184,7 @@ async def measure_actions(results, urls, servers, args):
 
     loads = await opened(results, "retrieve", {v: ActionLoad(url, args.clients, args.rows) for v, url in urls.items()})
     try:
-        for action in ("ping", "retrieve", "create"):
+        for action in ("ping", "retrieve", "list", "create"):
             runners = {v: (lambda d, x=load, a=action: x.round(getattr(x, a), d)) for v, load in loads.items()}
             await interleave(results, action, runners, args.rounds, args.duration, servers)
     finally:

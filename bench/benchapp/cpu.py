@@ -1,10 +1,11 @@
 """CPU per operation of one variant's consumer with no server, network or other variant in the way.
 
-    python -m benchapp.cpu {ping,retrieve,create,touch} COUNT [--clients 32] [--subscribers 100] [--yappi FILE]
+    python -m benchapp.cpu {ping,retrieve,list,create,touch} COUNT [--clients 32] [--subscribers 100] [--yappi FILE]
 
 Run like ``benchapp.ormload`` (``BENCH_VARIANT``, ``BENCH_DB``), e.g. through ``bench/profile.py --in-process``.
 One process drives the consumer through Channels' ``WebsocketCommunicator``: ``clients`` sockets send
-``ping``/``retrieve``/``create`` concurrently, or one socket ``touch``es an item that ``subscribers`` sockets receive.
+``ping``/``retrieve``/``list``/``create`` concurrently, or one socket ``touch``es an item that ``subscribers``
+sockets receive.
 Process CPU time is what it measures, so other programs on the machine barely move the figure: the quick
 way to check a change in the framework. With ``--yappi`` the CPU time per function is written as JSON.
 """
@@ -51,6 +52,8 @@ class Actions:
                     await request(socket, 200, "ping")
                 elif self.action == "retrieve":
                     await request(socket, 200, "retrieve", pk=1 + number % 1000)
+                elif self.action == "list":
+                    await request(socket, 200, "list", limit=100, offset=number % 1900)
                 else:
                     await request(socket, 201, "create", data={"feed": 0, "name": f"n{number}", "value": number})
 
@@ -115,7 +118,7 @@ async def main(args):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenario", choices=["ping", "retrieve", "create", "touch"])
+    parser.add_argument("scenario", choices=["ping", "retrieve", "list", "create", "touch"])
     parser.add_argument("count", type=int)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--subscribers", type=int, default=100)

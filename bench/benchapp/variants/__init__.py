@@ -6,6 +6,8 @@ Actions (the framework envelope: ``{"action", "request_id", ...kwargs}`` in,
 - ``ping()`` -> 200: no work at all, so its cost is the consumer's own cost per message;
 - ``retrieve(pk)`` -> 200 with the item;
 - ``create(data)`` -> 201 with the new item;
+- ``list(limit, offset)`` -> 200 with one page of items by pk: ``{"count", "results", "limit", "offset"}``
+  (the frameworks' ``PaginatedModelListMixin`` with ``WebsocketLimitOffsetPagination``);
 - ``subscribe_feed(feed)`` -> 201; from then on every save of an item of that feed arrives as a frame
   ``{"action": "create" | "update", "data": item, "response_status": 200, "request_id": <of the subscribe>}``;
 - ``touch(pk, value)`` -> 200 after saving ``value`` and the current time (``Item.touch``).

@@ -19,12 +19,19 @@ def build_consumer(package):
     generics = importlib.import_module(f"{package}.generics")
     mixins = importlib.import_module(f"{package}.mixins")
     observer = importlib.import_module(f"{package}.observer")
+    pagination = importlib.import_module(f"{package}.pagination")
     permissions = importlib.import_module(f"{package}.permissions")
 
-    class ItemConsumer(mixins.RetrieveModelMixin, mixins.CreateModelMixin, generics.GenericAsyncAPIConsumer):
-        queryset = Item.objects.all()
+    class ItemConsumer(
+        mixins.RetrieveModelMixin,
+        mixins.CreateModelMixin,
+        mixins.PaginatedModelListMixin,
+        generics.GenericAsyncAPIConsumer,
+    ):
+        queryset = Item.objects.order_by("pk")
         serializer_class = ItemSerializer
         permission_classes = [permissions.AllowAny]
+        pagination_class = pagination.WebsocketLimitOffsetPagination
 
         @observer.model_observer(Item, serializer_class=ItemSerializer)
         async def item_activity(self, message, action=None, subscribing_request_ids=(), **kwargs):

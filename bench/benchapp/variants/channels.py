@@ -48,6 +48,12 @@ def create_item(data):
 
 
 @database_sync_to_async
+def list_items(limit, offset):
+    rows = ItemSerializer(Item.objects.order_by("pk")[offset : offset + limit], many=True).data
+    return {"count": Item.objects.count(), "results": rows, "limit": limit, "offset": offset}
+
+
+@database_sync_to_async
 def touch_item(pk, value):
     Item.objects.get(pk=pk).touch(value)
 
@@ -89,6 +95,9 @@ class ItemConsumer(AsyncJsonWebsocketConsumer):
 
     async def action_create(self, data, **kwargs):
         return await create_item(data), 201
+
+    async def action_list(self, limit, offset=0, **kwargs):
+        return await list_items(int(limit), int(offset)), 200
 
     async def action_subscribe_feed(self, feed, request_id=None, **kwargs):
         group = feed_group(feed)

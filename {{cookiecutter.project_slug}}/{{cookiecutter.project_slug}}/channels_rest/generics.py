@@ -15,6 +15,7 @@ request built from the scope and authenticated as the scope's user, so
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 
@@ -22,6 +23,7 @@ from .consumers import AsyncAPIConsumer, current_action
 from .exceptions import ObjectNotFound
 from .lookups import field_value
 from .scope_utils import api_request_from_scope
+from .serializer_fields import FieldCache
 
 # Keyword arguments of get_object that are not lookups and must not reach has_object_permission twice.
 NOT_PERMISSION_KWARGS = ("action", "obj", "scope", "consumer")
@@ -71,11 +73,21 @@ class GenericAsyncAPIConsumer(AsyncAPIConsumer):
         return obj
 
     def get_serializer(self, action_kwargs=None, *args, **kwargs):
-        """A serializer instance with the context of ``get_serializer_context``."""
+        """A serializer instance with the context of ``get_serializer_context``.
+
+        A ``ModelSerializer`` gets copies of fields built once per connection (``serializer_fields``).
+        """
         action_kwargs = action_kwargs or {}
         serializer_class = self.get_serializer_class(**action_kwargs)
         kwargs["context"] = self.get_serializer_context(**action_kwargs)
-        return serializer_class(*args, **kwargs)
+        serializer = serializer_class(*args, **kwargs)
+        self.serializer_fields.fill(serializer)
+        return serializer
+
+    @cached_property
+    def serializer_fields(self):
+        """This connection's ``FieldCache``."""
+        return FieldCache()
 
     def get_serializer_class(self, **kwargs):
         assert self.serializer_class is not None, (

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
 from {{ cookiecutter.project_slug }}.channels_rest.generics import GenericAsyncAPIConsumer
-from {{ cookiecutter.project_slug }}.channels_rest.mixins import CreateModelMixin, RetrieveModelMixin
+from {{ cookiecutter.project_slug }}.channels_rest.mixins import CreateModelMixin, RetrieveModelMixin, UpdateModelMixin
 from {{ cookiecutter.project_slug }}.channels_rest.permissions import BasePermission, IsAuthenticated
 
 from .serializers import UserSerializer
@@ -235,3 +235,81 @@ async def test_get_permissions_per_action(consumer_socket, user):
     socket = await consumer_socket(PerActionPermissions)
     assert (await socket.request("retrieve", pk=user.pk))["response_status"] == 200
     assert (await socket.request("create", data={"username": "eve"}))["response_status"] == 403
+
+
+class EditableUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "email"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["email"].read_only = True
+        return fields
+
+
+class UserUpdateConsumer(UpdateModelMixin, UserConsumer):
+    pass
+
+
+class EditableUserConsumer(UserUpdateConsumer):
+    serializer_class = EditableUserSerializer
+
+
+async def test_unique_fields_exclude_the_object_being_updated_on_every_update(consumer_socket, user, other_user):
+    socket = await consumer_socket(UserUpdateConsumer)
+    for target in (user, other_user):
+        data = {"username": target.username, "email": f"{target.username}@example.org"}
+        own = await socket.request("update", pk=target.pk, data=data)
+        assert own["response_status"] == 200
+    data = {"username": other_user.username, "email": "a@example.org"}
+    taken = await socket.request("update", pk=user.pk, data=data)
+    assert taken["response_status"] == 400
+    assert "username" in taken["errors"][0]
+
+
+async def test_get_fields_depending_on_the_instance_is_honoured(consumer_socket, user):
+    socket = await consumer_socket(EditableUserConsumer)
+    created = await socket.request("create", data={"username": "dave", "email": "dave@example.com"})
+    assert created["data"]["email"] == "dave@example.com"
+    updated = await socket.request("update", pk=user.pk, data={"username": "alice", "email": "new@example.com"})
+    assert updated["data"]["email"] == "alice@example.com"
+
+
+def test_serializers_of_one_connection_have_fields_of_their_own(user, other_user):
+    consumer = UserConsumer()
+    consumer.scope = {"type": "websocket", "path": "/ws/"}
+    first, second = consumer.get_serializer(instance=user), consumer.get_serializer(instance=other_user)
+    first.fields["username"].validators.append(lambda value: None)
+    assert first.fields["username"] is not second.fields["username"]
+    assert first.fields["username"].parent is first
+    assert len(second.fields["username"].validators) == len(first.fields["username"].validators) - 1
+    assert (first.data["username"], second.data["username"]) == (user.username, other_user.username)
+
+
+class SelfAwareUserSerializer(serializers.ModelSerializer):
+    is_the_instance = serializers.SerializerMethodField()
+    viewer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "is_the_instance", "viewer"]
+
+    def get_is_the_instance(self, obj):
+        return obj is self.instance
+
+    def get_viewer(self, obj):
+        return self.context["request"].user.username
+
+
+class SelfAwareUserConsumer(UserConsumer):
+    serializer_class = SelfAwareUserSerializer
+
+
+async def test_method_fields_see_their_own_serializer_on_every_retrieve(consumer_socket, user, other_user):
+    socket = await consumer_socket(SelfAwareUserConsumer, user=user)
+    for target in (user, other_user, user):
+        reply = await socket.request("retrieve", pk=target.pk)
+        expected = {"id": target.pk, "username": target.username, "is_the_instance": True, "viewer": "alice"}
+        assert reply["data"] == expected

@@ -59,6 +59,11 @@ REMOVALS = [
         False,
         ["{slug}/asyncapi", "{slug}/templates/asyncapi", "{slug}/static/asyncapi", "docs/asyncapi.md"],
     ),
+    (
+        "use_api_gateway",
+        False,
+        ["{slug}/apigw", "{slug}/templates/apigw", "{slug}/static/apigw", "docs/api-gateway.md"],
+    ),
 ]
 
 # The placeholder for each secret in the project's .env, which the project's .gitignore keeps out of git.
@@ -90,6 +95,7 @@ def generate_secrets():
         "DJANGO_SECRET_KEY": random_string(64),
         "DJANGO_ADMIN_URL": random_string(32) + "/",
         "POSTGRES_PASSWORD": random_string(48),
+        "APIGW_SECRET": random_string(48),
     }
 
 

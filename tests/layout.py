@@ -29,6 +29,10 @@ def _asyncapi(answers):
     return answers["use_asyncapi_docs"]
 
 
+def _api_gateway(answers):
+    return answers["use_api_gateway"]
+
+
 # Path (a file, or a directory and everything in it; "{slug}" is the package) -> when it must exist.
 OPTION_PATHS = {
     "LICENSE": lambda answers: answers["open_source_license"] != "Not open source",
@@ -57,6 +61,10 @@ OPTION_PATHS = {
     "{slug}/templates/asyncapi": _asyncapi,
     "{slug}/static/asyncapi": _asyncapi,
     "docs/asyncapi.md": _asyncapi,
+    "{slug}/apigw": _api_gateway,
+    "{slug}/templates/apigw": _api_gateway,
+    "{slug}/static/apigw": _api_gateway,
+    "docs/api-gateway.md": _api_gateway,
 }
 
 # Written by the post-generation hook, not copied from the template.

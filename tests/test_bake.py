@@ -211,7 +211,31 @@ def test_pyproject_parses_and_depends_only_on_what_the_options_use(project, answ
     development = dependency_names(pyproject["optional-dependencies"]["dev"])
     assert "playwright" in development
     assert ("pyyaml" in runtime) == answers["use_asyncapi_docs"]
+    assert ("boto3" in runtime) == answers["use_api_gateway"]
+    assert ("moto" in development) == answers["use_api_gateway"]
     assert "djangorestframework-simplejwt" in runtime
+
+
+def test_the_api_gateway_app_is_wired_only_with_its_option(project, answers):
+    """Off: no app, no URLs, no settings, no AWS dependency. On: the app, its URLs and the consumers it bridges."""
+    slug = answers["project_slug"]
+    settings = (project / "config/settings/base.py").read_text()
+    urls = (project / "config/urls.py").read_text()
+    if answers["use_api_gateway"]:
+        assert f'"{slug}.apigw"' in settings
+        assert f'include("{slug}.apigw.urls")' in urls
+        channels = settings.split("APIGW_CHANNELS = {")[1].split("}")[0]
+        assert f"{slug}.core.consumers.PingConsumer" in channels
+        assert (f"{slug}.chat.consumers.RoomConsumer" in channels) == answers["use_chat_demo"]
+        assert (f"{slug}.users.consumers.UserConsumer" in channels) == answers["use_user_consumers"]
+        return
+    assert not (project / slug / "apigw").exists()
+    for relative in ("urls.py", "settings/base.py", "settings/local.py", "settings/test.py"):
+        assert "apigw" not in (project / "config" / relative).read_text().lower(), relative
+    pyproject = (project / "pyproject.toml").read_text()
+    assert "boto3" not in pyproject and "moto" not in pyproject
+    for path in project.rglob("requirements*.txt"):
+        assert "boto3" not in path.read_text(), path
 
 
 def test_replay_file_holds_the_answers_and_reproduces_the_project(

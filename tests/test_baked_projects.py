@@ -1,7 +1,8 @@
 """Baked projects run for real: their own test suite, Django's deploy and migration checks, and daphne.
 
 Three representative variants, each against the servers it is configured for: the defaults (SQLite and a
-real Redis), PostgreSQL and Redis (both real), and everything optional off (SQLite, in-memory channel layer).
+real Redis), PostgreSQL and Redis (both real) with the API Gateway app, and everything optional off (SQLite,
+in-memory channel layer).
 All of them run with the one shared virtualenv (``project_python``).
 """
 
@@ -24,7 +25,7 @@ from variants import ALL_OFF
 # name: (extra_context, services the variant runs against)
 VARIANTS = {
     "defaults": ({}, ("redis",)),
-    "postgresql-redis": ({"database": "postgresql"}, ("postgres", "redis")),
+    "postgresql-redis": ({"database": "postgresql", "use_api_gateway": True}, ("postgres", "redis")),
     "all-off": (ALL_OFF, ()),
 }
 

@@ -164,6 +164,7 @@ def test_fill_secrets_replaces_every_sentinel_and_keeps_the_rest(tmp_path):
         "DJANGO_SECRET_KEY=!!!SET DJANGO_SECRET_KEY!!!\n"
         "DJANGO_ADMIN_URL=!!!SET DJANGO_ADMIN_URL!!!\n"
         "POSTGRES_PASSWORD=!!!SET POSTGRES_PASSWORD!!!\n"
+        "APIGW_SECRET=!!!SET APIGW_SECRET!!!\n"
         "OTHER=value\n"
     )
     values = post.generate_secrets()
@@ -178,8 +179,9 @@ def test_fill_secrets_replaces_every_sentinel_and_keeps_the_rest(tmp_path):
 
 def test_generated_secrets_are_strong_and_differ_every_time():
     first, second = post.generate_secrets(), post.generate_secrets()
-    assert set(first) == {"DJANGO_SECRET_KEY", "DJANGO_ADMIN_URL", "POSTGRES_PASSWORD"}
+    assert set(first) == {"DJANGO_SECRET_KEY", "DJANGO_ADMIN_URL", "POSTGRES_PASSWORD", "APIGW_SECRET"}
     assert len(first["DJANGO_SECRET_KEY"]) >= 50  # Django's check --deploy wants 50+ characters
+    assert len(first["APIGW_SECRET"]) >= 32  # the apigw app's system check wants 32+ characters
     assert first["DJANGO_ADMIN_URL"].endswith("/")
     for name in first:
         assert first[name] != second[name]

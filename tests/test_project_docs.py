@@ -1,14 +1,17 @@
-"""The generated project's documentation: the websocket guide's examples run as written, and the test suite
-says why it skipped a test, which the README tells how to run."""
+"""The generated project's documentation: the websocket guide's examples run as written, every docs page a
+file mentions ships with the project, and the test suite says why it skipped a test, which the README tells how
+to run."""
 
 import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from cookiecutter.main import cookiecutter
 
 from processes import clean_environment, tail
-from variants import TEMPLATE
+from variants import ALL_OFF, TEMPLATE, variant_id
 
 
 def test_websocket_guide_examples_run(tmp_path, project_python):
@@ -69,3 +72,24 @@ def test_skipped_tests_say_which_service_they_need_and_the_readme_how_to_run_the
     assert "`REDIS_URL=redis://127.0.0.1:6379/0 make test`" in readme
     assert "CHROMIUM_PATH=" in readme
     assert "`REQUIRE_SERVICES=1 make test`" in readme
+
+
+# A mention of a docs page: "docs/websockets.md", or a page of the template's own docs such as "docs/framework/x.md".
+DOCS_PAGE = re.compile(r"\bdocs/[\w./-]+?\.md\b")
+
+
+@pytest.mark.parametrize("extra_context", [{}, ALL_OFF], ids=variant_id)
+def test_every_docs_page_a_file_mentions_ships_with_the_project(tmp_path, extra_context):
+    project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(tmp_path), extra_context=extra_context))
+    missing = {}
+    for path in sorted(project.rglob("*")):
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        for page in DOCS_PAGE.findall(text):
+            if not (project / page).is_file():
+                missing.setdefault(page, []).append(str(path.relative_to(project)))
+    assert not missing, f"docs pages mentioned but not in the project: {missing}"

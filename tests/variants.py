@@ -19,6 +19,7 @@ ALL_ON = {
     "use_chat_demo": True,
     "use_user_consumers": True,
     "use_asyncapi_docs": True,
+    "use_api_gateway": True,
 }
 
 ALL_OFF = {
@@ -30,6 +31,7 @@ ALL_OFF = {
     "use_chat_demo": False,
     "use_user_consumers": False,
     "use_asyncapi_docs": False,
+    "use_api_gateway": False,
 }
 
 
@@ -86,6 +88,7 @@ SUPPORTED_COMBINATIONS = unique(
         {"use_chat_demo": False},
         {"use_user_consumers": False},
         {"use_asyncapi_docs": False},
+        {"use_api_gateway": True},
         # free-text answers: a derived slug, a chosen one, and text that needs escaping where it is written
         {"project_name": "Chat-Room Site v2.0"},
         {"project_slug": "blog"},
@@ -105,6 +108,8 @@ SUPPORTED_COMBINATIONS = unique(
         *({"use_chat_demo": chat, "use_user_consumers": users} for chat, users in product(BOOLEANS, BOOLEANS)),
         # ...and the AsyncAPI docs document whichever consumers there are (only ping, with both apps off)
         {"use_chat_demo": False, "use_user_consumers": False},
+        # ...and the gateway serves whichever consumers there are (APIGW_CHANNELS empty with both apps off)
+        {"use_api_gateway": True, "use_chat_demo": False, "use_user_consumers": False},
         *(
             {"ci_tool": ci_tool, "use_chat_demo": False, "use_asyncapi_docs": False}
             for ci_tool in ("GitHub", "GitLab")

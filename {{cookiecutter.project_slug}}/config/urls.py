@@ -14,6 +14,9 @@ urlpatterns = [
 {%- if cookiecutter.use_asyncapi_docs %}
     path("api/asyncapi/", include("{{ cookiecutter.project_slug }}.asyncapi.urls")),
 {%- endif %}
+{%- if cookiecutter.use_api_gateway %}
+    path("apigw/", include("{{ cookiecutter.project_slug }}.apigw.urls")),
+{%- endif %}
 {%- if cookiecutter.use_chat_demo %}
     path("chat/", include("{{ cookiecutter.project_slug }}.chat.urls")),
 {%- endif %}

@@ -128,6 +128,9 @@ LOCAL_APPS = [
 {%- if cookiecutter.use_asyncapi_docs %}
     "{{ cookiecutter.project_slug }}.asyncapi",
 {%- endif %}
+{%- if cookiecutter.use_api_gateway %}
+    "{{ cookiecutter.project_slug }}.apigw",
+{%- endif %}
     # Your apps go here.
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -253,6 +256,7 @@ TEMPLATES = [
 NAV_LINKS = [{{ [
     '("Chat", "chat:index")' if cookiecutter.use_chat_demo else "",
     '("WebSocket API docs", "asyncapi-docs")' if cookiecutter.use_asyncapi_docs else "",
+    '("Gateway dashboard", "apigw_dashboard")' if cookiecutter.use_api_gateway else "",
 ] | select | join(", ") }}]
 
 # DJANGO REST FRAMEWORK AND THE WEBSOCKET FRAMEWORK
@@ -267,8 +271,9 @@ REST_FRAMEWORK = {
 # Also the limits on what one socket may send, set here to change their defaults (docs/websockets.md, "Limits
 # and hostile input"): MAX_FRAME_SIZE (64 KiB; a bigger frame closes the socket with 4009), MAX_JSON_DEPTH (32;
 # deeper JSON gets a 400), MAX_SUBSCRIPTIONS_PER_CONNECTION (100; more observer subscriptions get a 429).
+# A consumer that names no permission_classes admits signed-in users only, as a REST view that names none.
 DJANGO_CHANNELS_REST_API = {
-    "DEFAULT_PERMISSION_CLASSES": ["{{ cookiecutter.project_slug }}.channels_rest.permissions.AllowAny"],
+    "DEFAULT_PERMISSION_CLASSES": ["{{ cookiecutter.project_slug }}.channels_rest.permissions.IsAuthenticated"],
     "PAGE_SIZE": 50,
 }
 
@@ -308,6 +313,33 @@ CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", default=20)
 CHAT_RATE_PERIOD = env.float("CHAT_RATE_PERIOD", default=10.0)
 # A presence not refreshed for this many seconds was left by a server process that died: it is cleared.
 CHAT_PRESENCE_TTL = env.int("CHAT_PRESENCE_TTL", default=90)
+{%- endif %}
+{%- if cookiecutter.use_api_gateway %}
+
+# AWS API GATEWAY WEBSOCKETS
+# ------------------------------------------------------------------------------
+# The websockets may also come through AWS API Gateway, which POSTs each event to /apigw/events/<route>
+# (docs/api-gateway.md). APIGW_SECRET is the shared secret the gateway sends in X-Ws-Gateway-Secret: at least
+# 32 characters of [A-Za-z0-9._~+/=-]; a list accepts several while rotating, the first is the one to send.
+APIGW_SECRET = env("APIGW_SECRET", default="")
+# Where replies are posted (the management API); {api_id}, {region} and {stage} come from the ApiGateway record.
+APIGW_MANAGEMENT_ENDPOINT = env(
+    "APIGW_MANAGEMENT_ENDPOINT", default="https://{api_id}.execute-api.{region}.amazonaws.com/{stage}"
+)
+# A connection's ?channel= name -> the consumer that serves its frames (a channels_rest one, or any ASGI
+# websocket consumer): "dashboard" is the ping consumer, for the demo page at /apigw/dashboard/.
+APIGW_CHANNELS = {
+    "dashboard": "{{ cookiecutter.project_slug }}.core.consumers.PingConsumer",
+{%- if cookiecutter.use_chat_demo %}
+    "chat": "{{ cookiecutter.project_slug }}.chat.consumers.RoomConsumer",
+{%- endif %}
+{%- if cookiecutter.use_user_consumers %}
+    "users": "{{ cookiecutter.project_slug }}.users.consumers.UserConsumer",
+{%- endif %}
+}
+# A connection token (POST /apigw/token/) lives this many seconds; each user may ask for this many a minute.
+APIGW_TOKEN_TTL = 60
+APIGW_TOKENS_PER_MINUTE = 20
 {%- endif %}
 
 # LOGGING

@@ -7,6 +7,9 @@ DEBUG = True
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-local-development-key-change-me")
 ADMIN_URL = "admin/"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+{%- if cookiecutter.use_api_gateway %}
+APIGW_SECRET = env("APIGW_SECRET", default="local-development-gateway-secret-change-me")
+{%- endif %}
 # The Content-Security-Policy is reported in the browser console, not enforced, so that development tools still work.
 CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY  # noqa: F405
 CONTENT_SECURITY_POLICY = None

@@ -8,6 +8,9 @@ from .base import BASE_DIR, DATABASES, INSTALLED_APPS, LOGGING
 {%- endif %}
 
 SECRET_KEY = "test-secret-key-not-for-production"
+{%- if cookiecutter.use_api_gateway %}
+APIGW_SECRET = "test-gateway-secret-not-for-production-0123456789"
+{%- endif %}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Models the framework's observer tests save and watch, and a second name for the test database

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from rest_framework import serializers
 
 from ..channels_rest import mixins
-from ..channels_rest.consumers import RESERVED_ARGUMENTS
+from ..channels_rest.actions import RESERVED_ARGUMENTS
 from ..channels_rest.lookups import model_field
 from ..channels_rest.observer.base_observer import BaseObserver
-from ..channels_rest.observer.generics import ObserverModelInstanceMixin, ObserverModelListMixin
+from ..channels_rest.observer.generics import ChangeHandler, ObserverModelInstanceMixin, ObserverModelListMixin
 from .documentation import documentation_of
 from .schemas import annotation_schema, json_value, model_field_schema, object_schema, serializer_schema
 
@@ -225,11 +225,14 @@ def observers_named(consumer, function):
 
 
 def observers(consumer):
-    """``(attribute name, observer)`` of every observer of the consumer class, subclass first."""
+    """``(attribute name, observer)`` of every observer of the consumer class, subclass first.
+
+    The subscription mixins' change handlers are documented with their mixins (``events``), not here.
+    """
     seen = {}
     for klass in consumer.__mro__:
         for name, value in vars(klass).items():
-            if isinstance(value, BaseObserver) and name not in seen:
+            if isinstance(value, BaseObserver) and not isinstance(value, ChangeHandler) and name not in seen:
                 seen[name] = value
     return list(seen.items())
 

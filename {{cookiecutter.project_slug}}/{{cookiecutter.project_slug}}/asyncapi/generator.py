@@ -9,7 +9,7 @@ routes, operation ids and message names start with the label (``chat-room_join_r
 
 from django.conf import settings
 
-from ..channels_rest.consumers import DjangoViewAsConsumer
+from ..channels_rest.view_adapter import DjangoViewAsConsumer
 from .actions import class_path, consumer_actions
 from .components import Components, DocumentError, camel
 from .discovery import discover

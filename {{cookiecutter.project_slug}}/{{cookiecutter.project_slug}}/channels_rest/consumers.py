@@ -5,107 +5,31 @@ consumer answers with the five-key envelope
 ``{"errors": [], "data": ..., "action": "name", "response_status": 200, "request_id": 7}``.
 Every input gets an answer and no input closes the socket: malformed frames,
 unknown actions, bad arguments and unexpected errors become error frames.
+
+The consumer knows nothing of its add-ons: observers keep their subscriptions in an object of their own,
+hand it messages through its ``inbox`` and end them with a cleanup (``add_cleanup``). Action introspection
+is in ``actions``, the view adapter (``view_as_consumer``) in ``view_adapter``, importable from here too.
 """
 
 import asyncio
-import contextvars
-import inspect
 import logging
-from urllib.parse import urlencode
 
-from asgiref.sync import async_to_sync, iscoroutinefunction
 from channels.consumer import get_handler_name
-from channels.db import aclose_old_connections, database_sync_to_async
+from channels.db import aclose_old_connections
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, QueryDict
-from rest_framework.exceptions import APIException, MethodNotAllowed, PermissionDenied, ValidationError
-from rest_framework.response import Response
+from django.http import Http404
+from rest_framework.exceptions import APIException, MethodNotAllowed, PermissionDenied
 
 from . import frames
+from .actions import RESERVED_ARGUMENTS, APIConsumerMetaclass, current_action, current_permissions
 from .exceptions import ActionMissingException, ObjectNotFound
-from .observer import subscriptions
-from .observer.hub import Mailbox
+from .inbox import Inbox
 from .outages import LayerOutageMixin, as_unavailable
 from .permissions import as_permission
-from .scope_utils import ScopeRequest
 from .settings import SettingDefault
 
 logger = logging.getLogger(__name__)
-
-# The action being handled, for code that is not handed it (``get_object`` in a custom action).
-# Context variables follow the action into its detached task and its database thread.
-current_action = contextvars.ContextVar("current_action", default=None)
-
-# Names the framework passes to permissions, querysets, serializers and observers next to an action's
-# arguments (``has_permission(scope=..., consumer=..., action=..., **arguments)``): a message may not use them.
-RESERVED_ARGUMENTS = frozenset(
-    {"self", "scope", "consumer", "action", "request_id", "obj", "queryset", "view", "instance", "serializer"}
-)
-
-
-class ActionSpec:
-    """What the consumer needs to know to call one action, read once from its signature.
-
-    ``bind`` checks a message's arguments before the call, so that a missing or
-    unexpected argument is a 400 naming it instead of a ``TypeError`` that would
-    kill the socket. ``action`` and ``request_id`` are passed only to methods
-    that accept them.
-    """
-
-    def __init__(self, method_name, method):
-        self.method_name = method_name
-        self.detached = getattr(method, "detached", False)
-        parameters = list(inspect.signature(method).parameters.values())[1:]  # without self
-        self.accepts_any = any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters)
-        named = [
-            parameter
-            for parameter in parameters
-            if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
-        ]
-        self.names = frozenset(parameter.name for parameter in named)
-        self.required = frozenset(parameter.name for parameter in named if parameter.default is parameter.empty)
-        self.takes_action = self.accepts_any or "action" in self.names
-        self.takes_request_id = self.accepts_any or "request_id" in self.names
-
-    def bind(self, arguments, action, request_id):
-        """The keyword arguments for the call; raises ``ValidationError`` naming bad ones."""
-        if self.takes_action:
-            arguments["action"] = action
-        if self.takes_request_id:
-            arguments["request_id"] = request_id
-        errors = {}
-        if self.required:
-            errors.update((name, ["This argument is required."]) for name in self.required - arguments.keys())
-        if not self.accepts_any:
-            errors.update((name, ["Unexpected argument."]) for name in arguments.keys() - self.names)
-        if errors:
-            raise ValidationError(dict(sorted(errors.items())))
-        return arguments
-
-
-class APIConsumerMetaclass(type):
-    """Collects a consumer class's actions once, when the class is created.
-
-    ``actions`` maps each action name to its ``ActionSpec``; ``available_actions``
-    maps it to the method name. A method overridden without ``@action`` stops
-    being an action.
-    """
-
-    def __new__(mcs, name, bases, body, **kwargs):
-        cls = super().__new__(mcs, name, bases, body, **kwargs)
-        cls.actions = {}
-        seen = set()
-        for klass in cls.__mro__:
-            for method_name, method in vars(klass).items():
-                if method_name in seen:
-                    continue
-                seen.add(method_name)
-                if getattr(method, "action", None) is True:
-                    action_name = method.kwargs.get("name", method_name)
-                    cls.actions[action_name] = ActionSpec(method_name, method)
-        cls.available_actions = {name: spec.method_name for name, spec in cls.actions.items()}
-        return cls
 
 
 def error_list(detail):
@@ -129,7 +53,8 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
         super().__init__(*args, **kwargs)
         self.groups = set(self.groups)
         self.detached_tasks = []
-        self.observer_mailbox = Mailbox(self)
+        self.inbox = Inbox(self)
+        self.cleanups = []
         self._permissions = None
         self._permissions_source = None
         # Set once the connection is over, for background code to check before doing more work for it.
@@ -146,19 +71,38 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
             await super().__call__(scope, receive, send)
         finally:
             self.ended = True
-            for step in (type(self).cancel_detached_tasks, subscriptions.leave_all, type(self).teardown):
+            for step in (self.release, self.teardown):
                 try:
-                    await step(self)
+                    await step()
                 except Exception:
                     logger.exception("Ending %s failed in %s", type(self).__name__, step.__qualname__)
+
+    def add_cleanup(self, cleanup):
+        """Call the coroutine function ``cleanup()`` once when the connection ends, however it ends.
+
+        For add-ons that hold something for this consumer (observer subscriptions): cleanups run
+        before ``disconnect`` on a clean close, and before ``teardown`` in every case, newest first.
+        """
+        self.cleanups.append(cleanup)
+
+    async def release(self):
+        """Stop what works for the connection: its inbox, detached tasks and add-ons' cleanups (each once)."""
+        self.inbox.close()
+        await self.cancel_detached_tasks()
+        while self.cleanups:
+            cleanup = self.cleanups.pop()
+            try:
+                await cleanup()
+            except Exception:
+                logger.exception("A cleanup of %s failed", type(self).__name__)
 
     async def teardown(self):
         """Release what the connection holds outside this consumer; runs once, however it ended.
 
         After ``disconnect`` on a clean close, and also after an error or a cancellation, when
-        ``disconnect`` is not called. Detached tasks are cancelled and observer subscriptions
-        ended by then. Override it (calling ``super()``) rather than ``disconnect`` for state that
-        must not outlive the socket, such as rows in a shared database.
+        ``disconnect`` is not called. Detached tasks are cancelled and add-ons' cleanups (observer
+        subscriptions) done by then. Override it (calling ``super()``) rather than ``disconnect`` for
+        state that must not outlive the socket, such as rows in a shared database.
         """
 
     async def dispatch(self, message):
@@ -171,14 +115,15 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
         the database, so the hop only adds latency. The handshake keeps it, for
         ``connect()`` overrides that use plain ``sync_to_async``.
 
-        Observer deliveries take turns with these messages (``observer_mailbox``).
+        Messages handed to the consumer from outside (observer deliveries) take turns with these
+        (``inbox``).
         """
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         if message["type"] == "websocket.connect":
             await aclose_old_connections()
-        async with self.observer_mailbox:
+        async with self.inbox:
             await handler(message)
 
     # Connection
@@ -197,8 +142,7 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
         await super().websocket_connect(message)
 
     async def websocket_disconnect(self, message):
-        await subscriptions.leave_all(self)
-        await self.cancel_detached_tasks()
+        await self.release()
         await super().websocket_disconnect(message)
 
     async def add_group(self, name):
@@ -257,16 +201,18 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
     async def handle_action(self, action, request_id, **kwargs):
         """Check permissions, run the action, and turn any failure into an error frame."""
         token = current_action.set(action)
+        permissions_token = current_permissions.set(None)
         try:
             if action is None:
                 raise ActionMissingException()
             if not isinstance(action, str):
                 raise MethodNotAllowed(method=action)
-            await self.check_permissions(action, **kwargs)
+            current_permissions.set(await self.check_permissions(action, **kwargs))
             await self.call_action(action, request_id, kwargs)
         except Exception as exc:
             await self.handle_exception(exc, action, request_id)
         finally:
+            current_permissions.reset(permissions_token)
             current_action.reset(token)
 
     async def call_action(self, action, request_id, arguments):
@@ -311,30 +257,21 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
         return self._permissions
 
     async def check_permissions(self, action, **kwargs):
-        """Raise ``PermissionDenied`` unless every permission allows the action."""
-        for permission in await self.get_permissions(action, **kwargs):
+        """Raise ``PermissionDenied`` unless every permission allows the action; return the permissions asked."""
+        permissions = await self.get_permissions(action, **kwargs)
+        for permission in permissions:
             if not await permission.has_permission(scope=self.scope, consumer=self, action=action, **kwargs):
                 raise PermissionDenied()
+        return permissions
 
     async def check_object_permissions(self, action, obj, **kwargs):
         """Raise ``PermissionDenied`` unless every permission allows ``action`` on ``obj``.
 
-        For code on the event loop, e.g. before an observer delivers ``obj``.
+        Runs on the event loop, like every permission: ``get_object``, in a worker thread, calls it
+        through ``async_to_sync`` when one of the action's permissions looks at objects.
         """
         for permission in await self.get_permissions(action, **kwargs):
             if permission.checks_objects and not await permission.has_object_permission(
-                scope=self.scope, consumer=self, action=action, obj=obj, **kwargs
-            ):
-                raise PermissionDenied()
-
-    def check_object_permissions_sync(self, action, obj, **kwargs):
-        """``check_object_permissions`` for code in a worker thread (``get_object``)."""
-        if type(self).get_permissions is AsyncAPIConsumer.get_permissions:
-            permissions = self.permission_instances()
-        else:
-            permissions = async_to_sync(self.get_permissions)(action, **kwargs)
-        for permission in permissions:
-            if permission.checks_objects and not permission.has_object_permission_sync(
                 scope=self.scope, consumer=self, action=action, obj=obj, **kwargs
             ):
                 raise PermissionDenied()
@@ -401,151 +338,13 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-class DjangoViewAsConsumer(AsyncAPIConsumer):
-    """Serves a Django or DRF view over a websocket: each action is one request to the view.
+def __getattr__(name):
+    """DCRF's import path for the view adapter (``consumers.view_as_consumer``), imported when first asked for.
 
-    A message ``{"action": "list", "query": {...}, "parameters": {...}, "data": {...}}``
-    calls the view with the action's HTTP method (``mapped_actions``), ``query``
-    as ``request.GET``, ``parameters`` as the view's keyword arguments (like URL
-    kwargs) and ``data`` as the JSON body (DRF's ``request.data``). The request
-    is authenticated as the socket's user.
-
-    ``request.GET`` is a ``QueryDict`` whose values keep their JSON types, as in
-    DCRF: ``{"query": {"page": 2, "tag": ["a", "b"]}}`` gives
-    ``request.GET["page"] == 2`` and ``request.GET.getlist("tag") == ["a", "b"]``.
+    ``view_adapter`` builds on ``AsyncAPIConsumer``, so this module cannot import it at the top.
     """
+    if name in ("DjangoViewAsConsumer", "view_as_consumer"):
+        from . import view_adapter
 
-    view = None
-    mapped_actions = {
-        "create": "PUT",
-        "update": "PATCH",
-        "list": "GET",
-        "retrieve": "GET",
-    }
-    # The keys a message may carry besides ``action`` and ``request_id``; each is a JSON object or null.
-    view_arguments = ("query", "parameters", "data")
-
-    async def call_action(self, action, request_id, arguments):
-        method = self.mapped_actions.get(action) if isinstance(action, str) else None
-        if method is None:
-            raise MethodNotAllowed(method=action)
-        self.check_view_arguments(arguments)
-        request = self.get_view_request(method, query=arguments.get("query"), data=arguments.get("data"))
-        view_kwargs = self.get_view_args(action, **arguments)
-        if iscoroutinefunction(self.view):
-            response = await self.view(request, **view_kwargs)
-            data, status = await database_sync_to_async(response_content)(response)
-        else:
-            data, status = await database_sync_to_async(call_view)(self.view, request, view_kwargs)
-        await self.reply(action=action, data=data, status=status, request_id=request_id)
-
-    def check_view_arguments(self, arguments):
-        """Raise ``ValidationError`` naming each argument the view could not take as a request would carry it.
-
-        ``query`` values are strings or numbers (or lists of them), ``parameters`` are names of the view's
-        keyword arguments with string or integer values, as a URL pattern would give them.
-        """
-        errors = {}
-        for name, value in arguments.items():
-            if name not in self.view_arguments:
-                errors[name] = ["Unexpected argument."]
-            elif value is not None and not isinstance(value, dict):
-                errors[name] = ["Must be a JSON object."]
-        query = arguments.get("query")
-        if isinstance(query, dict):
-            bad = [key for key, value in query.items() if not all(map(is_query_value, as_list(value)))]
-            if bad:
-                errors["query"] = [f"{key}: must be a string, a number or a list of them." for key in sorted(bad)]
-        parameters = arguments.get("parameters")
-        if isinstance(parameters, dict):
-            problems = [
-                f"{key}: must be a string or an integer."
-                for key, value in parameters.items()
-                if not is_url_value(value)
-            ]
-            try:
-                inspect.signature(self.view).bind(None, **parameters)
-            except TypeError as exc:
-                problems.append(f"Not a parameter of this view ({exc}).")
-            if problems:
-                errors["parameters"] = problems
-        if errors:
-            raise ValidationError(dict(sorted(errors.items())))
-
-    def get_view_args(self, action, **kwargs):
-        """Keyword arguments for the view, as a URL pattern would give them."""
-        return kwargs.get("parameters") or {}
-
-    def get_view_request(self, method, query=None, data=None):
-        query_string = urlencode(query or {}, doseq=True)
-        if data is None:
-            request = ScopeRequest(self.scope, method=method, query_string=query_string)
-        else:
-            request = ScopeRequest(
-                self.scope,
-                method=method,
-                query_string=query_string,
-                body=frames.encoder.encode(data).encode(),
-                content_type="application/json",
-            )
-        request.GET = query_dict(query or {})
-        if request.user.is_authenticated:
-            # DRF views authenticate again; let them see the socket's user instead of asking for a CSRF token.
-            request._force_auth_user = request.user
-        return request
-
-
-def as_list(value):
-    return value if isinstance(value, list) else [value]
-
-
-def query_dict(query):
-    """A read-only ``QueryDict`` of a frame's ``query`` object, its values as the JSON had them (lists: ``getlist``).
-
-    ``QUERY_STRING`` still carries the urlencoded query, for code that reads the URL.
-    """
-    params = QueryDict(mutable=True)
-    for key, value in query.items():
-        params.setlist(key, as_list(value))
-    params._mutable = False
-    return params
-
-
-def is_query_value(value):
-    """A value a query string can carry: a string or a number."""
-    return isinstance(value, str | int | float) and not isinstance(value, bool)
-
-
-def is_url_value(value):
-    """A value a URL pattern can capture: a string or an integer."""
-    return isinstance(value, str | int) and not isinstance(value, bool)
-
-
-def call_view(view, request, view_kwargs):
-    return response_content(view(request, **view_kwargs))
-
-
-def response_content(response):
-    """``(data, status)`` of a view's response: DRF's data, else the body as text (hex if not UTF-8)."""
-    if isinstance(response, Response):
-        return response.data, response.status_code
-    if hasattr(response, "render"):
-        response.render()
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    try:
-        return content.decode(), response.status_code
-    except UnicodeDecodeError:
-        return content.hex(), response.status_code
-
-
-def view_as_consumer(wrapped_view, mapped_actions=None):
-    """An ASGI application serving ``wrapped_view`` over a websocket, one consumer per connection.
-
-    ``re_path(r"^ws/users/$", view_as_consumer(UserList.as_view()))``
-    """
-    attributes = {"view": staticmethod(wrapped_view)}
-    if mapped_actions is not None:
-        attributes["mapped_actions"] = mapped_actions
-    name = getattr(wrapped_view, "__name__", "View")
-    consumer_class = type(f"{name}Consumer", (DjangoViewAsConsumer,), attributes)
-    return consumer_class.as_asgi()
+        return getattr(view_adapter, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,24 +2,26 @@
 
 Object permissions: ``get_object`` asks every permission's
 ``has_object_permission(scope, consumer, action, obj, **kwargs)`` and raises
-``PermissionDenied`` (a 403 frame) on refusal. Code that delivers objects
-outside an action, such as observers, calls the consumer's
-``await self.check_object_permissions(action, obj, **kwargs)`` on the event
-loop, or ``self.check_object_permissions_sync(...)`` from a worker thread; both
-raise ``PermissionDenied``.
+``PermissionDenied`` (a 403 frame) on refusal. Permissions run on the event
+loop: from its worker thread, ``get_object`` goes back to the loop for them only
+when one of the action's permissions looks at objects. Code that delivers
+objects outside an action, such as observers, awaits the consumer's
+``check_object_permissions(action, obj, **kwargs)``.
 
 The serializer context holds ``scope``, ``consumer`` and ``request``: a DRF
 request built from the scope and authenticated as the scope's user, so
 ``context["request"].user`` and hyperlinked fields work as in DRF views.
 """
 
+from asgiref.sync import async_to_sync
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 
-from .consumers import AsyncAPIConsumer, current_action
+from .actions import current_action, current_permissions
+from .consumers import AsyncAPIConsumer
 from .exceptions import ObjectNotFound
 from .lookups import field_value
 from .scope_utils import api_request_from_scope
@@ -68,8 +70,10 @@ class GenericAsyncAPIConsumer(AsyncAPIConsumer):
             raise ObjectNotFound() from None
         obj = get_object_or_404(queryset, **{self.lookup_field: value})
         action = kwargs.get("action") or current_action.get()
-        extra = {name: value for name, value in kwargs.items() if name not in NOT_PERMISSION_KWARGS}
-        self.check_object_permissions_sync(action, obj, **extra)
+        permissions = current_permissions.get()
+        if permissions is None or any(permission.checks_objects for permission in permissions):
+            extra = {name: value for name, value in kwargs.items() if name not in NOT_PERMISSION_KWARGS}
+            async_to_sync(self.check_object_permissions)(action, obj, **extra)
         return obj
 
     def get_serializer(self, action_kwargs=None, *args, **kwargs):

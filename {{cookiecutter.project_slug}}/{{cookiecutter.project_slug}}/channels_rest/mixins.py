@@ -48,6 +48,12 @@ class RetrieveModelMixin:
         return serializer.data, status.HTTP_200_OK
 
 
+def _forget_prefetched_relations(instance):
+    """Drop ``instance``'s prefetched relations, stale once it is saved: the serializer reads them again (as DRF)."""
+    if getattr(instance, "_prefetched_objects_cache", None):
+        instance._prefetched_objects_cache = {}
+
+
 class UpdateModelMixin:
     """``update``: ``{"action": "update", "pk": 1, "data": {...}}``, every required field given."""
 
@@ -57,9 +63,7 @@ class UpdateModelMixin:
         serializer = self.get_serializer(instance=instance, data=data, action_kwargs=kwargs, partial=False)
         serializer.is_valid(raise_exception=True)
         self.perform_update(serializer, **kwargs)
-        if getattr(instance, "_prefetched_objects_cache", None):
-            # Prefetched relations are stale after the update; let the serializer read them again.
-            instance._prefetched_objects_cache = {}
+        _forget_prefetched_relations(instance)
         return serializer.data, status.HTTP_200_OK
 
     def perform_update(self, serializer, **kwargs):
@@ -75,6 +79,7 @@ class PatchModelMixin:
         serializer = self.get_serializer(instance=instance, data=data, action_kwargs=kwargs, partial=True)
         serializer.is_valid(raise_exception=True)
         self.perform_patch(serializer, **kwargs)
+        _forget_prefetched_relations(instance)
         return serializer.data, status.HTTP_200_OK
 
     def perform_patch(self, serializer, **kwargs):

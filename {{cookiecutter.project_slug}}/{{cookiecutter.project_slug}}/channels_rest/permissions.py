@@ -1,13 +1,18 @@
 """Permissions for websocket consumers.
 
 A permission answers three questions, each written sync or async as the
-subclass prefers (a sync method runs in a database-safe thread):
+subclass prefers:
 
 * ``can_connect(scope, consumer, message=None)``: may this socket open at all?
 * ``has_permission(scope, consumer, action, **kwargs)``: may it run this action?
 * ``has_object_permission(scope, consumer, action, obj, **kwargs)``: may it see or
   change this object? Checked by ``GenericAsyncAPIConsumer.get_object`` and
   before observer deliveries.
+
+Every permission runs on the event loop. A sync method is turned into a coroutine function once, when its
+class is created, that runs it in a database-safe thread (the original stays reachable as ``__wrapped__``);
+so callers always ``await`` one method, and code in a worker thread (``get_object``) asks the consumer's
+``check_object_permissions`` on the loop.
 
 Classes compose with ``&``, ``|`` and ``~``, also with DRF permission classes,
 which are wrapped in ``WrappedDRFPermission`` and see a request built from the
@@ -16,16 +21,15 @@ scope.
 
 import functools
 
-from asgiref.sync import async_to_sync, iscoroutinefunction
+from asgiref.sync import iscoroutinefunction
 from channels.db import database_sync_to_async
 from rest_framework import permissions as drf_permissions
 
+from .methods import ACTION_METHODS, http_method
 from .scope_utils import api_request_from_scope
 
 # The methods a subclass may write sync or async.
 PERMISSION_METHODS = ("has_permission", "can_connect", "has_object_permission")
-# Of those, the ones ``get_object`` also needs to ask from a worker thread, through a ``<name>_sync`` twin.
-THREAD_TWINS = ("has_permission", "has_object_permission")
 
 
 class OperationHolderMixin:
@@ -96,14 +100,6 @@ def _in_thread(method):
     return in_thread
 
 
-def _blocking(method):
-    @functools.wraps(method)
-    def blocking(self, *args, **kwargs):
-        return async_to_sync(method)(self, *args, **kwargs)
-
-    return blocking
-
-
 class BasePermission(metaclass=BasePermissionMetaclass):
     """Allows everything; override the questions you want to answer differently.
 
@@ -123,29 +119,13 @@ class BasePermission(metaclass=BasePermissionMetaclass):
     async def has_object_permission(self, scope, consumer, action, obj, **kwargs):
         return True
 
-    def has_permission_sync(self, scope, consumer, action, **kwargs):
-        """``has_permission`` asked from a worker thread."""
-        return True
-
-    def has_object_permission_sync(self, scope, consumer, action, obj, **kwargs):
-        """``has_object_permission`` asked from a worker thread."""
-        return True
-
     def __init_subclass__(cls, **kwargs):
-        """Turn sync overrides into coroutines once, at class creation, and keep their sync twins."""
+        """Turn sync overrides into coroutine functions once, at class creation."""
         super().__init_subclass__(**kwargs)
         for name in PERMISSION_METHODS:
             method = cls.__dict__.get(name)
-            if method is None:
-                continue
-            twin = f"{name}_sync"
-            if iscoroutinefunction(method):
-                if name in THREAD_TWINS and twin not in cls.__dict__:
-                    setattr(cls, twin, _blocking(method))
-            else:
+            if method is not None and not iscoroutinefunction(method):
                 setattr(cls, name, _in_thread(method))
-                if name in THREAD_TWINS and twin not in cls.__dict__:
-                    setattr(cls, twin, method)
         if "has_object_permission" in cls.__dict__:
             cls.checks_objects = True
 
@@ -158,9 +138,6 @@ class IsAuthenticated(BasePermission):
     """Allow only sockets whose scope carries an authenticated user."""
 
     async def has_permission(self, scope, consumer, action, **kwargs):
-        return self.has_permission_sync(scope, consumer, action, **kwargs)
-
-    def has_permission_sync(self, scope, consumer, action, **kwargs):
         user = scope.get("user")
         return bool(user is not None and user.pk and user.is_authenticated)
 
@@ -185,16 +162,6 @@ class AND(BasePermission):
         return await self.op1.has_object_permission(
             scope, consumer, action, obj, **kwargs
         ) and await self.op2.has_object_permission(scope, consumer, action, obj, **kwargs)
-
-    def has_permission_sync(self, scope, consumer, action, **kwargs):
-        return self.op1.has_permission_sync(scope, consumer, action, **kwargs) and self.op2.has_permission_sync(
-            scope, consumer, action, **kwargs
-        )
-
-    def has_object_permission_sync(self, scope, consumer, action, obj, **kwargs):
-        return self.op1.has_object_permission_sync(
-            scope, consumer, action, obj, **kwargs
-        ) and self.op2.has_object_permission_sync(scope, consumer, action, obj, **kwargs)
 
 
 class OR(BasePermission):
@@ -228,18 +195,6 @@ class OR(BasePermission):
                 return True
         return False
 
-    def has_permission_sync(self, scope, consumer, action, **kwargs):
-        return self.op1.has_permission_sync(scope, consumer, action, **kwargs) or self.op2.has_permission_sync(
-            scope, consumer, action, **kwargs
-        )
-
-    def has_object_permission_sync(self, scope, consumer, action, obj, **kwargs):
-        return any(
-            op.has_permission_sync(scope, consumer, action, **kwargs)
-            and op.has_object_permission_sync(scope, consumer, action, obj, **kwargs)
-            for op in (self.op1, self.op2)
-        )
-
 
 class NOT(BasePermission):
     """The operand's answer reversed.
@@ -263,30 +218,16 @@ class NOT(BasePermission):
             return True
         return not await self.op1.has_object_permission(scope, consumer, action, obj, **kwargs)
 
-    def has_permission_sync(self, scope, consumer, action, **kwargs):
-        return not self.op1.has_permission_sync(scope, consumer, action, **kwargs)
-
-    def has_object_permission_sync(self, scope, consumer, action, obj, **kwargs):
-        if not self.checks_objects:
-            return True
-        return not self.op1.has_object_permission_sync(scope, consumer, action, obj, **kwargs)
-
 
 class WrappedDRFPermission(BasePermission):
     """A DRF permission asked about a websocket action.
 
     DRF permissions reason about HTTP requests, so each question gets a DRF
     request built from the scope (authenticated as the scope's user) whose
-    method stands for the action; the consumer plays the view.
+    method stands for the action (``methods.ACTION_METHODS``); the consumer plays the view.
     """
 
-    mapped_actions = {
-        "create": "PUT",
-        "update": "PATCH",
-        "list": "GET",
-        "retrieve": "GET",
-        "connect": "HEAD",
-    }
+    mapped_actions = ACTION_METHODS
 
     def __init__(self, permission, mapped_actions=None):
         self.permission = permission
@@ -296,23 +237,16 @@ class WrappedDRFPermission(BasePermission):
         self.checks_objects = overridden is not drf_permissions.BasePermission.has_object_permission
 
     def request(self, scope, action):
-        method = self.mapped_actions.get(action) or str(action).upper()
-        return api_request_from_scope(scope, method=method)
+        return api_request_from_scope(scope, method=http_method(action, self.mapped_actions))
 
-    def has_permission_sync(self, scope, consumer, action, **kwargs):
+    def has_permission(self, scope, consumer, action, **kwargs):
         return bool(self.permission.has_permission(self.request(scope, action), consumer))
 
-    def has_object_permission_sync(self, scope, consumer, action, obj, **kwargs):
+    def has_object_permission(self, scope, consumer, action, obj, **kwargs):
         return bool(self.permission.has_object_permission(self.request(scope, action), consumer, obj))
-
-    async def has_permission(self, scope, consumer, action, **kwargs):
-        return await database_sync_to_async(self.has_permission_sync)(scope, consumer, action, **kwargs)
 
     async def can_connect(self, scope, consumer, message=None):
         return await self.has_permission(scope, consumer, "connect")
-
-    async def has_object_permission(self, scope, consumer, action, obj, **kwargs):
-        return await database_sync_to_async(self.has_object_permission_sync)(scope, consumer, action, obj, **kwargs)
 
 
 # DRF's own compositions, rebuilt from ours so that they may contain permissions of either kind.

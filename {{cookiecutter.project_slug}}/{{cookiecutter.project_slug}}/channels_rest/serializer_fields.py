@@ -50,6 +50,14 @@ class FieldCache:
         serializer.fields = bound
 
 
+CONTEXT_FREE = FieldCache()
+"""The process's cache for serializers made without a context, such as an observer's broadcast body.
+
+Without a context a class's fields depend on the class alone, so one cache serves every thread: it only
+ever adds a class's entry, and every serializer still gets copies of its own.
+"""
+
+
 def same_context(cached, context):
     """The same values under the same keys, compared by identity (so no value's ``__eq__`` ever runs)."""
     return len(cached) == len(context) and all(context.get(key, cached) is value for key, value in cached.items())

@@ -67,7 +67,7 @@ api_settings = APISettings()
 
 
 def reload_api_settings(*args, **kwargs):
-    """Forget imported values (kept for code written against the signal-driven original)."""
+    """DCRF's public name for ``api_settings.reload()``; takes a ``setting_changed`` receiver's arguments."""
     api_settings.reload()
 
 

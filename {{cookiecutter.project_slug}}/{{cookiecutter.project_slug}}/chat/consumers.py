@@ -20,7 +20,7 @@ from {{ cookiecutter.project_slug }}.channels_rest.outages import is_outage
 
 from .models import HISTORY_PAGE, Message, Presence, Room
 from .permissions import HasJoinedRoom, IsAuthenticatedSocket
-from .serializers import HistoryPageSerializer, MessageSerializer, RoomSerializer, UserSerializer
+from .serializers import HistoryPageSerializer, MessageSerializer, PublicUserSerializer, RoomSerializer
 from .throttling import MessageRate
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
     """The chat over ``ws/chat/room/``: rooms, their messages, and who is in them.
 
     ``retrieve`` and ``subscribe_instance`` come from the mixin. A connection is in at most one room
-    at a time (``room_subscribe``, joined by the request ``join_request_id``): the room ``create_message``
+    at a time (``joined_room_pk``, joined by the request ``join_request_id``): the room ``create_message``
     posts to, whose presence list the connection keeps receiving, and the only room it may read
     (``HasJoinedRoom``). Leaving the room ends its message subscriptions.
     """
@@ -42,14 +42,14 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.room_subscribe = self.join_request_id = None
+        self.joined_room_pk = self.join_request_id = None
         self.message_request_ids = []  # of the subscribe_to_messages_in_room requests, in the joined room
         self.message_rate = MessageRate(settings.CHAT_RATE_LIMIT, settings.CHAT_RATE_PERIOD)
 
     async def teardown(self):
         """However the connection ended (closed tab, lost network, error, server shutdown), it leaves the room."""
-        if self.room_subscribe is not None:
-            await self.remove_user_from_room(self.room_subscribe)
+        if self.joined_room_pk is not None:
+            await self.remove_user_from_room(self.joined_room_pk)
         await super().teardown()
 
     @action()
@@ -60,7 +60,7 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
         done is undone and the error answered, so the connection is in no room and may simply retry.
         """
         room = await database_sync_to_async(self.get_object)(pk=pk)
-        if self.room_subscribe is not None:
+        if self.joined_room_pk is not None:
             await self.leave_current_room()
         try:
             await self.presence_activity.subscribe(room=room.pk, request_id=request_id)
@@ -69,7 +69,7 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
         except BaseException:  # cancellation included: nothing may stay half-joined
             await self.undo_join(room.pk, request_id)
             raise
-        self.room_subscribe, self.join_request_id = room.pk, request_id
+        self.joined_room_pk, self.join_request_id = room.pk, request_id
         self.start_detached_task(self.keep_presence(room.pk), name="keep_presence")
         return current_users, status.HTTP_200_OK
 
@@ -81,19 +81,19 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
         the database did not delete expires, since nothing refreshes it any more.
         """
         room = await database_sync_to_async(self.get_object)(pk=pk)
-        if self.room_subscribe == room.pk:
+        if self.joined_room_pk == room.pk:
             await self.leave_current_room()
         return await self.current_users(room.pk), status.HTTP_200_OK
 
     @action()
     def create_message(self, message: str, **kwargs):
         """Post ``message`` to the joined room; everyone subscribed to it receives it."""
-        if self.room_subscribe is None:
+        if self.joined_room_pk is None:
             raise PermissionDenied("Join a room before sending messages to it.")
         wait = self.message_rate.wait(self.scope["user"].pk)
         if wait:
             raise Throttled(wait=wait, detail="Too many messages, slow down.")
-        room = self.get_object(pk=self.room_subscribe)
+        room = self.get_object(pk=self.joined_room_pk)
         serializer = MessageSerializer(data={"text": message}, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         serializer.save(room=room, user=self.scope["user"])
@@ -140,7 +140,9 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
             return {"pk": instance.pk}  # all a page needs to remove it
         return MessageSerializer(instance).data
 {% if cookiecutter.use_asyncapi_docs %}
-    @document_event(actions=["update_users"], payload=UserSerializer(many=True), summary="Who is in the room now.")
+    @document_event(
+        actions=["update_users"], payload=PublicUserSerializer(many=True), summary="Who is in the room now."
+    )
 {%- endif %}
     @model_observer(Presence)
     async def presence_activity(self, message, observer=None, subscribing_request_ids=(), **kwargs):
@@ -168,9 +170,9 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
 
     async def leave_current_room(self):
         """Out of the room first, then its subscriptions and presence; the first failing step is raised."""
-        room, join_request_id = self.room_subscribe, self.join_request_id
+        room, join_request_id = self.joined_room_pk, self.join_request_id
         message_request_ids, self.message_request_ids = self.message_request_ids, []
-        self.room_subscribe = self.join_request_id = None
+        self.joined_room_pk = self.join_request_id = None
         await self.cancel_detached_tasks("keep_presence")
         try:
             for request_id in message_request_ids:
@@ -199,7 +201,7 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
         """
         while True:
             await asyncio.sleep(settings.CHAT_PRESENCE_TTL / 3)
-            if self.ended or self.room_subscribe != pk:
+            if self.ended or self.joined_room_pk != pk:
                 return
             try:
                 if not await database_sync_to_async(Presence.objects.refresh)(self.channel_name):
@@ -211,7 +213,7 @@ class RoomConsumer(ObserverModelInstanceMixin, GenericAsyncAPIConsumer):
     @database_sync_to_async
     def current_users(self, pk):
         users = Presence.objects.present_users(pk)
-        return {"room": pk, "current_users": UserSerializer(users, many=True).data}
+        return {"room": pk, "current_users": PublicUserSerializer(users, many=True).data}
 
     @database_sync_to_async
     def add_user_to_room(self, pk):

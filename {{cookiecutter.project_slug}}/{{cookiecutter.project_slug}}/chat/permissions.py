@@ -7,7 +7,7 @@ class IsAuthenticatedSocket(IsAuthenticated):
     """Authenticated users only, from the handshake on: an anonymous socket is refused before it opens."""
 
     async def can_connect(self, scope, consumer, message=None):
-        return self.has_permission_sync(scope, consumer, "connect")
+        return await self.has_permission(scope, consumer, "connect")
 
 
 class HasJoinedRoom(BasePermission):
@@ -19,6 +19,6 @@ class HasJoinedRoom(BasePermission):
     reading_actions = frozenset({"retrieve", "subscribe_instance", "subscribe_to_messages_in_room", "list_messages"})
 
     def has_object_permission(self, scope, consumer, action, obj, **kwargs):
-        if action in self.reading_actions and consumer.room_subscribe != obj.pk:
+        if action in self.reading_actions and consumer.joined_room_pk != obj.pk:
             raise PermissionDenied("Join the room before reading it.")
         return True

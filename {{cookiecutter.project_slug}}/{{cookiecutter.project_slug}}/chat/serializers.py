@@ -1,19 +1,12 @@
-from django.contrib.auth import get_user_model
 from rest_framework import serializers
+
+from {{ cookiecutter.project_slug }}.users.profiles import PublicUserSerializer
 
 from .models import HISTORY_PAGE, HISTORY_PAGE_MAX, Message, Presence, Room
 
 
-class UserSerializer(serializers.ModelSerializer):
-    """What a room shows of a person: never their email or password."""
-
-    class Meta:
-        model = get_user_model()
-        fields = ["pk", "username"]
-
-
 class MessageSerializer(serializers.ModelSerializer):
-    user = UserSerializer(read_only=True)
+    user = PublicUserSerializer(read_only=True)
 
     class Meta:
         model = Message
@@ -27,7 +20,7 @@ class RoomSerializer(serializers.ModelSerializer):
     ``has_more_messages`` tells whether older ones can be fetched with ``list_messages``.
     """
 
-    host = UserSerializer(read_only=True)
+    host = PublicUserSerializer(read_only=True)
     current_users = serializers.SerializerMethodField()
 
     class Meta:
@@ -35,7 +28,7 @@ class RoomSerializer(serializers.ModelSerializer):
         fields = ["pk", "name", "host", "current_users"]
 
     def get_current_users(self, room):
-        return UserSerializer(Presence.objects.present_users(room), many=True).data
+        return PublicUserSerializer(Presence.objects.present_users(room), many=True).data
 
     def to_representation(self, room):
         data = super().to_representation(room)

@@ -1,6 +1,6 @@
 """``ws/users/``: user accounts over a websocket, the documented ``UserConsumer`` made safe and live.
 
-Frames and replies are those of the DCRF examples (see docs/users-api.md); what a socket may do is
+Frames and replies are those of the DCRF examples; what a socket may do is
 ``UserConsumerPolicy``, what it sees is ``UserSerializer``. ``subscribe_instance`` pushes every later
 change of an account, from any path (admin, REST, another socket, the shell), as that subscriber's
 serializer shows it: a member watching someone else never receives their email.

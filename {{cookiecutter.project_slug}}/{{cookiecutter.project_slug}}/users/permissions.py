@@ -9,14 +9,16 @@ update, patch      no                         themselves          anyone
 delete             no                         themselves          anyone
 =================  =========================  ==================  ==================
 
-The policy is written once, as a DRF permission over HTTP methods; the consumer names each
-websocket action's method (``ACTION_METHODS``), so both paths give the same answer. Emails of
+The policy is written once, as a DRF permission over HTTP methods; each websocket action stands for
+the method of the framework's one table (``channels_rest.methods.ACTION_METHODS``: ``create`` is a
+``POST``, ``update`` a ``PUT``...), so both paths give the same answer. Emails of
 other users are hidden from non-staff by the serializer, not here.
 """
 
 from django.conf import settings
 from rest_framework import permissions
 
+from {{ cookiecutter.project_slug }}.channels_rest.methods import ACTION_METHODS
 from {{ cookiecutter.project_slug }}.channels_rest.permissions import WrappedDRFPermission
 
 
@@ -43,17 +45,9 @@ class UserAccessPolicy(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or may_change(request.user, obj)
 
 
-# The HTTP method each websocket action stands for, as in the REST API.
-CRUD_METHODS = {
-    "list": "GET",
-    "retrieve": "GET",
-    "create": "POST",
-    "update": "PUT",
-    "patch": "PATCH",
-    "delete": "DELETE",
-}
-# An action missing here is refused to anonymous sockets and may not touch another user's account.
-ACTION_METHODS = {**CRUD_METHODS, "subscribe_instance": "GET", "unsubscribe_instance": "GET"}
+# Subscribing reads. An action missing here is refused to anonymous sockets and may not touch another
+# user's account.
+CONSUMER_METHODS = {**ACTION_METHODS, "subscribe_instance": "GET", "unsubscribe_instance": "GET"}
 
 
 class UserConsumerPolicy(WrappedDRFPermission):
@@ -63,7 +57,7 @@ class UserConsumerPolicy(WrappedDRFPermission):
     is answered with a 403 frame rather than a refused handshake.
     """
 
-    mapped_actions = ACTION_METHODS
+    mapped_actions = CONSUMER_METHODS
 
     def __init__(self):
         super().__init__(UserAccessPolicy())

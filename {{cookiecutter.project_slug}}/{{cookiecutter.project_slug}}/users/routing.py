@@ -7,11 +7,10 @@ keyword arguments (``{"pk": 2}`` for one account), ``data`` is the request body.
 
 from django.urls import path
 
-from {{ cookiecutter.project_slug }}.channels_rest.consumers import view_as_consumer
+from {{ cookiecutter.project_slug }}.channels_rest.view_adapter import view_as_consumer
 
 from .api import UserViewSet
 from .consumers import UserConsumer
-from .permissions import CRUD_METHODS
 
 user_list = UserViewSet.as_view({"get": "list", "post": "create"})
 user_detail = UserViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"})
@@ -26,5 +25,5 @@ def user_api(request, pk=None):
 
 websocket_urlpatterns = [
     path("ws/users/", UserConsumer.as_asgi()),
-    path("ws/users/view/", view_as_consumer(user_api, mapped_actions=CRUD_METHODS)),
+    path("ws/users/view/", view_as_consumer(user_api)),
 ]

@@ -262,7 +262,7 @@ def test_view_as_consumer_routes_use_the_viewset_serializer():
         serializer_class = TopicSerializer
         pagination_class = None
 
-    routes = [path("ws/topics/", view_as_consumer(TopicViewSet.as_view({"get": "list", "put": "create"})))]
+    routes = [path("ws/topics/", view_as_consumer(TopicViewSet.as_view({"get": "list", "post": "create"})))]
     doc = build_document(urlpatterns=routes)
     create = doc["operations"]["create"]
     request = payload(doc, create["messages"][0])

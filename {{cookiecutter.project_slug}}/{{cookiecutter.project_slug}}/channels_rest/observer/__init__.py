@@ -4,11 +4,12 @@
 consumer method that receives each message; ``ObserverModelInstanceMixin``
 and ``ObserverModelListMixin`` add instance and filtered-list subscriptions to
 a ``GenericAsyncAPIConsumer``; ``notify`` announces bulk writes, which send no
-signals. See docs/framework/observers.md.
+signals. See "The consumer framework" in docs/websockets.md.
 """
 
-from .changes import Action, notify
+from .changes import Action
 from .generics import ObserverModelInstanceMixin, ObserverModelListMixin
+from .model_listeners import notify
 from .model_observer import ModelObserver
 from .observer import Observer
 

@@ -1,4 +1,4 @@
-"""What every observer shares: a descriptor on a consumer class, its groups, subscriptions and delivery.
+"""What every observer shares: a descriptor on a consumer class, its groups, subscriptions and the delivery.
 
 ``@observer`` and ``@model_observer`` replace a consumer method by an observer.
 Read on a consumer instance it is bound to that consumer
@@ -8,6 +8,9 @@ class it is the observer itself (``MyConsumer.comment_activity.subscribe(consume
 Messages reach the observer through Channels' own dispatch: their ``type`` is
 the observer's attribute name with dots (``comment.activity``), which the
 consumer maps back to the attribute, so consumers need no extra routing.
+``handle`` is the one delivery routine of every observer message, whoever
+sent it: it finds the consumer's subscriptions to the message's group and
+calls the observer with them.
 
 An observer's id names its consumer class and attribute, so two consumers
 declaring an observer of the same name never share groups.
@@ -17,8 +20,8 @@ import logging
 
 from asgiref.sync import iscoroutinefunction
 
-from . import subscriptions
 from .groups import group_name, unique
+from .subscriptions import Subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -115,38 +118,43 @@ class BaseObserver:
     async def subscribe(self, consumer, *args, request_id=None, **kwargs):
         """Subscribe ``consumer`` to the groups for these arguments; returns the group names."""
         groups = self.group_names_for_consumer(consumer, *args, **kwargs)
-        await subscriptions.join(consumer, groups, request_id)
+        await Subscriptions.of(consumer).join(groups, request_id)
         return groups
 
     async def unsubscribe(self, consumer, *args, request_id=None, **kwargs):
         """End the subscription made with the same arguments and request id; others are kept."""
         groups = self.group_names_for_consumer(consumer, *args, **kwargs)
-        await subscriptions.leave(consumer, groups, request_id)
+        await Subscriptions.of(consumer).leave(groups, request_id)
         return groups
 
     # Delivery
 
-    async def deliver(self, consumer, message):
-        """Call the handler for a layer message, unless the consumer's subscription has ended.
+    async def handle(self, consumer, message):
+        """Deliver a layer message to the consumer's subscriptions of its group, unless they have ended.
 
-        A failing handler is logged and the socket stays open, as for a failing action.
+        A failing observer is logged and the socket stays open, as for a failing action.
         """
+        subscriptions = Subscriptions.of(consumer)
         group = message["group"]
-        request_ids = subscriptions.request_ids(consumer, group)
+        request_ids = subscriptions.request_ids(group)
         if not request_ids:
             return  # sent before the consumer left the group
         try:
-            await self.func(
-                consumer,
-                message["body"],
-                observer=self,
-                action=message.get("action"),
-                message_type=message["type"],
-                subscribing_request_ids=request_ids,
-                group=group,
-            )
+            await self.call(consumer, message, request_ids, subscriptions.context(group))
         except Exception:
             logger.exception("Observer %s of %s failed", self.id, type(consumer).__name__)
+
+    async def call(self, consumer, message, request_ids, context):
+        """Call the decorated method as DCRF does: the body, then what it may want to know about it."""
+        await self.func(
+            consumer,
+            message["body"],
+            observer=self,
+            action=message.get("action"),
+            message_type=message["type"],
+            subscribing_request_ids=request_ids,
+            group=message["group"],
+        )
 
 
 class BoundObserver:
@@ -162,7 +170,7 @@ class BoundObserver:
         self.consumer = consumer
 
     async def __call__(self, message):
-        await self.observer.deliver(self.consumer, message)
+        await self.observer.handle(self.consumer, message)
 
     async def subscribe(self, *args, request_id=None, **kwargs):
         return await self.observer.subscribe(self.consumer, *args, request_id=request_id, **kwargs)

@@ -43,12 +43,14 @@ from ..decorators import action
 from ..lookups import field_value
 from ..mixins import ListModelMixin, RetrieveModelMixin
 from ..outages import is_outage
-from . import subscriptions
-from .changes import Action, ModelChanges, group_actions, restore
+from .base_observer import BaseObserver
+from .changes import Action, restore
 from .groups import group_name
-from .layer import json_safe
+from .listeners import Listener
+from .model_listeners import ModelListeners
+from .subscriptions import Subscriptions
 
-__all__ = ["ObserverConsumerMixin", "ObserverModelInstanceMixin", "ObserverModelListMixin", "action"]
+__all__ = ["ObserverConsumerMixin", "ObserverModelInstanceMixin", "ObserverModelListMixin", "action", "change_handler"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,37 +69,32 @@ def observed_models(model):
     return list(dict.fromkeys([model, model._meta.concrete_model]))
 
 
-def change_messages(message_type, change, pairs):
-    """Layer messages for ``(group, action)`` pairs; one JSON-safe payload per action, shared by the groups."""
-    payloads = {}
-    messages = []
-    for group, change_action in pairs:
-        payload = payloads.get(change_action)
-        if payload is None:
-            payload = {
-                "type": message_type,
-                "action": change_action.value,
-                "model": change.model._meta.concrete_model._meta.label_lower,
-                "pk": change.pk,
-                "event": change.event,
-                "relations_only": change.relations_only,
-            }
-            if change_action is Action.DELETE:
-                payload["row"] = change.row()
-            payload = payloads[change_action] = json_safe(payload)
-        messages.append((group, {**payload, "group": group}))
-    return messages
+class ChangeListener(Listener):
+    """A listener whose messages name the changed row; each consumer reads it itself before delivering it.
+
+    A deleted row cannot be read any more: its message carries the row's fields (``row``), so that
+    object permissions can be asked about it.
+    """
+
+    def payload(self, change, action):
+        payload = {
+            "model": change.model._meta.concrete_model._meta.label_lower,
+            "pk": change.pk,
+            "event": change.event,
+            "relations_only": change.relations_only,
+        }
+        if action is Action.DELETE:
+            payload["row"] = change.row()
+        return payload
 
 
-class InstanceChanges:
+class InstanceListener(ChangeListener):
     """Sends each change of a model to the group of the changed object.
 
     Many-to-many changes are sent too once a consumer class of the model asks for them
     (``observer_many_to_many_relationships``); consumers that did not ask skip those messages.
     """
 
-    reads_previous = False
-    many_to_many = False
     message_type = "handle.instance.change"
     _registry = {}
 
@@ -106,18 +103,17 @@ class InstanceChanges:
         for observed in observed_models(model):
             listener = cls._registry.setdefault(observed, cls())
             listener.many_to_many = listener.many_to_many or many_to_many
-            ModelChanges.of(observed).add(listener)
+            ModelListeners.of(observed).add(listener)
 
     @staticmethod
     def group(model, pk):
         return group_name(f"instance-{model._meta.concrete_model._meta.label_lower}-{pk}")
 
-    def messages(self, change):
-        group = self.group(change.model, change.pk)
-        return change_messages(self.message_type, change, [(group, change.action)])
+    def groups_of(self, instance):
+        return [self.group(type(instance), instance.pk)]
 
 
-class ListChanges:
+class ListListener(ChangeListener):
     """Sends each change of a model to the groups of the filters it matches, before and after.
 
     One group per combination of filter fields and values: with fields
@@ -127,7 +123,6 @@ class ListChanges:
     """
 
     reads_previous = True
-    many_to_many = False
     message_type = "handle.list.change"
     _registry = {}
 
@@ -137,11 +132,11 @@ class ListChanges:
 
     @classmethod
     def observe(cls, model, field_names):
-        """The listener of ``model``, now also matching every combination of ``field_names``."""
+        """The listener of ``model``, matching every combination of ``field_names`` too."""
         for observed in observed_models(model):
             listener = cls._registry.setdefault(observed, cls(observed))
             listener.add_fields(field_names)
-            ModelChanges.of(observed).add(listener)
+            ModelListeners.of(observed).add(listener)
         return cls._registry[model]
 
     def add_fields(self, field_names):
@@ -156,9 +151,6 @@ class ListChanges:
 
     def groups_of(self, instance):
         return [self.group({attname: getattr(instance, attname) for attname in fields}) for fields in self.field_sets]
-
-    def messages(self, change):
-        return change_messages(self.message_type, change, group_actions(change, self.groups_of))
 
 
 class SharedDeliveries:
@@ -184,13 +176,24 @@ class SharedDeliveries:
 shared_deliveries = SharedDeliveries()
 
 
+class ChangeHandler(BaseObserver):
+    """The subscription mixins' handler of their listeners' messages, delivered like any observer's.
+
+    It joins no groups of its own: the mixins' subscribe actions do, with the subscribing action and its
+    arguments as the subscription's context, which the handler receives with the request ids.
+    """
+
+    async def call(self, consumer, message, request_ids, context):
+        await self.func(consumer, message, request_ids, context)
+
+
+def change_handler(func):
+    """``@change_handler``: ``func(consumer, message, request_ids, context)`` handles a ``ChangeListener``'s."""
+    return ChangeHandler(func)
+
+
 class ObserverConsumerMixin:
     """Delivers model changes to this consumer's subscriptions, as its serializer and permissions see them."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # group -> (subscribing action, its arguments), for the deliveries of that group.
-        self.observed_groups = {}
 
     def delivery_audience(self):
         """Sockets with equal audiences receive the same data, so each event is read and serialized once for them.
@@ -203,21 +206,14 @@ class ObserverConsumerMixin:
         return type(self), getattr(user, "pk", None)
 
     async def follow(self, group, subscribing_action, arguments, request_id):
-        await subscriptions.join(self, [group], request_id)
-        self.observed_groups.setdefault(group, (subscribing_action, arguments))
+        await Subscriptions.of(self).join([group], request_id, context=(subscribing_action, arguments))
 
     async def unfollow(self, group, request_id):
-        await subscriptions.leave(self, [group], request_id)
-        if not subscriptions.request_ids(self, group):
-            self.observed_groups.pop(group, None)
+        await Subscriptions.of(self).leave([group], request_id)
 
-    async def deliver_change(self, message):
+    async def send_change(self, message, request_ids, context):
         """Reply to every subscription of the message's group, unless a permission refuses."""
-        group = message["group"]
-        request_ids = subscriptions.request_ids(self, group)
-        if not request_ids or group not in self.observed_groups:
-            return
-        subscribing_action, arguments = self.observed_groups[group]
+        subscribing_action, arguments = context
         try:
             await self.check_permissions(subscribing_action, **arguments)
             if message["action"] == Action.DELETE:
@@ -278,13 +274,13 @@ class ObserverModelInstanceMixin(ObserverConsumerMixin, RetrieveModelMixin):
         super().__init_subclass__(**kwargs)
         model = declared_model(cls)
         if model is not None:
-            InstanceChanges.observe(model, many_to_many=cls.observer_many_to_many_relationships)
+            InstanceListener.observe(model, many_to_many=cls.observer_many_to_many_relationships)
 
     @action()
     async def subscribe_instance(self, request_id=None, **kwargs):
         instance = await database_sync_to_async(self.get_object)(**kwargs)
-        InstanceChanges.observe(type(instance), many_to_many=self.observer_many_to_many_relationships)
-        group = InstanceChanges.group(type(instance), instance.pk)
+        InstanceListener.observe(type(instance), many_to_many=self.observer_many_to_many_relationships)
+        group = InstanceListener.group(type(instance), instance.pk)
         await self.follow(group, kwargs.get("action", "subscribe_instance"), action_arguments(kwargs), request_id)
         return None, status.HTTP_201_CREATED
 
@@ -295,15 +291,16 @@ class ObserverModelInstanceMixin(ObserverConsumerMixin, RetrieveModelMixin):
         if lookup_url_kwarg not in kwargs:
             raise ValidationError({lookup_url_kwarg: ["This argument is required."]})
         value = str(kwargs[lookup_url_kwarg])
-        for group, (_, arguments) in list(self.observed_groups.items()):
-            if str(arguments.get(lookup_url_kwarg)) == value:
+        for group, context in Subscriptions.of(self).groups():
+            if context is not None and str(context[1].get(lookup_url_kwarg)) == value:
                 await self.unfollow(group, request_id)
         return None, status.HTTP_204_NO_CONTENT
 
-    async def handle_instance_change(self, message):
+    @change_handler
+    async def handle_instance_change(self, message, request_ids, context):
         if message["relations_only"] and not self.observer_many_to_many_relationships:
             return
-        await self.deliver_change(message)
+        await self.send_change(message, request_ids, context)
 
 
 class ObserverModelListMixin(ObserverConsumerMixin, ListModelMixin):
@@ -323,7 +320,7 @@ class ObserverModelListMixin(ObserverConsumerMixin, ListModelMixin):
         super().__init_subclass__(**kwargs)
         model = declared_model(cls)
         if model is not None:
-            ListChanges.observe(model, cls.filter_fields)
+            ListListener.observe(model, cls.filter_fields)
 
     def filter_queryset(self, queryset, **kwargs):
         arguments = {name: kwargs[name] for name in self.filter_fields if name in kwargs}
@@ -365,10 +362,11 @@ class ObserverModelListMixin(ObserverConsumerMixin, ListModelMixin):
         model = await database_sync_to_async(self.observed_model)(**arguments)
         values = self.filter_values(model, arguments)
         attnames = {model._meta.get_field(name).attname: value for name, value in values.items()}
-        return ListChanges.observe(model, self.filter_fields).group(attnames), arguments
+        return ListListener.observe(model, self.filter_fields).group(attnames), arguments
 
     def observed_model(self, **kwargs):
         return self.get_queryset(**kwargs).model
 
-    async def handle_list_change(self, message):
-        await self.deliver_change(message)
+    @change_handler
+    async def handle_list_change(self, message, request_ids, context):
+        await self.send_change(message, request_ids, context)

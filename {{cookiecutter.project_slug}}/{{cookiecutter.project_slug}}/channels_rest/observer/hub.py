@@ -7,19 +7,20 @@ and K passes through Channels' dispatch. Instead each process (each running
 event loop and channel layer) has one hub: a channel of its own that is in a
 group while at least one local consumer subscribes to it. The hub's receive
 task reads each message once and hands it, one consumer after the other, to
-the ``Mailbox`` of every local consumer in that group, which calls the
-handler Channels' dispatch would have called. Sends are queue puts, so a
-delivery does not wait for the network; a handler that awaits something slow
-holds up the process's later deliveries, as it held up its own socket's.
+the ``inbox`` of every local consumer subscribed to that group, which calls the
+handler Channels' dispatch would have called, in turn with the consumer's own
+messages. Sends are queue puts, so a delivery does not wait for the network; a
+handler that awaits something slow holds up the process's later deliveries, as
+it held up its own socket's.
+
+Members are the consumers' ``Subscriptions`` (``subscriptions``), which call
+``join`` and ``leave``; the hub reads nothing of them but their ``consumer``.
 """
 
 import asyncio
 import contextvars
 import logging
-from collections import deque
 from functools import partial
-
-from channels.consumer import get_handler_name
 
 from ..outages import receive_retrying
 
@@ -33,7 +34,7 @@ class Hub:
     def __init__(self, layer):
         self.layer = layer
         self.channel = None
-        # group -> its local consumers, in subscription order (a dict used as an ordered set).
+        # group -> the local consumers' Subscriptions, in subscription order (a dict used as an ordered set).
         self.members = {}
         # Groups the hub's channel is in; changed only under the lock, so layer calls keep their order.
         self.joined = set()
@@ -49,10 +50,10 @@ class Hub:
             hub = _hubs[key] = cls(consumer.channel_layer)
         return hub
 
-    async def join(self, consumer, groups):
-        """Deliver the messages of ``groups`` to ``consumer`` from now on."""
+    async def join(self, member, groups):
+        """Hand the messages of ``groups`` to ``member``'s consumer from now on."""
         for group in groups:
-            self.members.setdefault(group, {})[consumer] = None
+            self.members.setdefault(group, {})[member] = None
         async with self.lock:
             if self.channel is None:
                 self.channel = await self.layer.new_channel()
@@ -63,16 +64,16 @@ class Hub:
                 )
             for group in groups:
                 # Added again for every subscriber: the layer's group expiry counts from the last add.
-                if consumer in self.members.get(group, ()):
+                if member in self.members.get(group, ()):
                     await self.layer.group_add(group, self.channel)
                     self.joined.add(group)
 
-    async def leave(self, consumer, groups):
-        """Stop delivering ``groups`` to ``consumer`` at once; the hub leaves groups nobody here wants."""
+    async def leave(self, member, groups):
+        """Stop handing ``groups`` to ``member`` at once; the hub leaves groups nobody here wants."""
         for group in groups:
             members = self.members.get(group)
             if members is not None:
-                members.pop(consumer, None)
+                members.pop(member, None)
                 if not members:
                     del self.members[group]
         async with self.lock:
@@ -102,7 +103,7 @@ class Hub:
                 logger.exception("Receiving observer messages failed; trying again in a second")
                 await asyncio.sleep(1)
                 continue
-            await self.deliver(message)
+            await self.fan_out(message)
 
     async def rejoin(self):
         """Put the hub's channel back in its groups after a layer outage (a restarted Redis lost them)."""
@@ -110,63 +111,11 @@ class Hub:
             for group in list(self.joined):
                 await self.layer.group_add(group, self.channel)
 
-    async def deliver(self, message):
-        """Hand one layer message to each local consumer still subscribed to its group."""
+    async def fan_out(self, message):
+        """Hand one layer message to the inbox of each local consumer still subscribed to its group."""
         members = self.members.get(message.get("group"))
         if not members:
             return
-        for consumer in list(members):
-            if consumer in members:  # else it left or disconnected while an earlier one was served
-                await consumer.observer_mailbox.deliver(message)
-
-
-class Mailbox:
-    """A consumer's turns between its own messages and the hub's deliveries.
-
-    Channels handles a consumer's messages one at a time, so an observer
-    handler never runs in the middle of an action of the same socket, and a
-    push caused by an action follows the action's reply. The consumer's
-    dispatch runs each message inside ``async with mailbox``; the hub calls a
-    handler at once when the consumer is idle, and otherwise leaves the message
-    to be handled when the consumer's current message is done, without waiting
-    itself. Once closed (the socket disconnected), deliveries are dropped.
-    """
-
-    def __init__(self, consumer):
-        self.consumer = consumer
-        self.lock = asyncio.Lock()
-        self.pending = deque()
-        self.closed = False
-
-    async def __aenter__(self):
-        await self.lock.acquire()
-
-    async def __aexit__(self, exc_type, exc, traceback):
-        try:
-            if exc_type is None:
-                while self.pending and not self.closed:
-                    await self.call(self.pending.popleft())
-        finally:
-            self.pending.clear()
-            self.lock.release()
-
-    async def deliver(self, message):
-        if self.closed:
-            return
-        if self.lock.locked() or self.pending:
-            self.pending.append(message)
-            return
-        async with self:
-            await self.call(message)
-
-    async def call(self, message):
-        """Call the consumer's handler for the message type; a failing one is logged, unless the socket closed."""
-        try:
-            await getattr(self.consumer, get_handler_name(message))(message)
-        except Exception:
-            if not self.closed:
-                logger.exception("Delivering %r to %s failed", message["type"], type(self.consumer).__name__)
-
-    def close(self):
-        self.closed = True
-        self.pending.clear()
+        for member in list(members):
+            if member in members:  # else it left or disconnected while an earlier one was served
+                await member.consumer.inbox.put(message)

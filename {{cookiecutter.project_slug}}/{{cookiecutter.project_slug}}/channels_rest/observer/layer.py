@@ -23,14 +23,29 @@ logger = logging.getLogger(__name__)
 _sending = set()
 
 
+class LayerEncoder(DjangoJSONEncoder):
+    """Django's encoder, and a DRF serializer anywhere in the value stands for its ``.data``."""
+
+    def default(self, o):
+        if isinstance(o, BaseSerializer):
+            return o.data
+        return super().default(o)
+
+
 def json_safe(value):
     """``value`` as it comes back from JSON: UUID, Decimal, date and datetime become strings.
 
     A DRF serializer stands for its ``.data``: what crosses the layer is data.
     """
-    if isinstance(value, BaseSerializer):
-        value = value.data
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(value, cls=LayerEncoder))
+
+
+def layer_message(message_type, group, payload):
+    """The message for one group: ``payload`` with the handler's ``type`` and the ``group`` it was sent to.
+
+    Deliveries read ``group`` to find the subscriptions it is for.
+    """
+    return {**payload, "type": message_type, "group": group}
 
 
 def send_to_groups(messages):

@@ -1,7 +1,7 @@
 """``@model_observer(Model)``: push saves and deletes of a model to the consumers that subscribed.
 
 Events go out after the transaction commits, one per object and transaction
-(see ``changes``). The body is ``@obs.serializer``'s result
+(see ``transactions``). The body is ``@obs.serializer``'s result
 (``func(observer, instance, action)``), else ``serializer_class(instance).data``,
 else ``{"pk": pk}``; it is computed once per event and action, whatever the
 number of subscribers. Groups come from ``@obs.groups_for_signal``
@@ -15,10 +15,13 @@ groups an instance is in; it changes when a transaction that saved or deleted
 the instance commits.
 """
 
+from ..serializer_fields import CONTEXT_FREE
 from .base_observer import BaseObserver
-from .changes import Action, ModelChanges, committed_groups, group_actions, notify
+from .changes import Action
 from .groups import group_name
-from .layer import json_safe
+from .listeners import Listener
+from .model_listeners import ModelListeners, notify
+from .transactions import committed_groups
 
 __all__ = ["Action", "ModelObserver", "ModelObserverInstanceState"]
 
@@ -37,10 +40,12 @@ class ModelObserverInstanceState:
 
     @property
     def current_groups(self):
-        return committed_groups(self.instance, self.observer.group_names_for_instance, self.observer.reads_previous)
+        return committed_groups(self.instance, self.observer.groups_of, self.observer.reads_previous)
 
 
-class ModelObserver(BaseObserver):
+class ModelObserver(BaseObserver, Listener):
+    """An observer of one consumer class that is also a listener of its model: its groups, its body."""
+
     def __init__(self, func, model, serializer_class=None, many_to_many=False):
         super().__init__(func)
         self.model = model
@@ -54,12 +59,12 @@ class ModelObserver(BaseObserver):
 
     def bind(self):
         self._default_groups = [group_name(f"{self.id}-model-{self.model._meta.label_lower}")]
-        ModelChanges.of(self.model).add(self)
+        ModelListeners.of(self.model).add(self)
 
     def default_group_names(self):
         return self._default_groups
 
-    def group_names_for_instance(self, instance):
+    def groups_of(self, instance):
         if self._groups_for_signal is None:
             return self._default_groups
         return self.named_groups(self._groups_for_signal(self, instance))
@@ -71,19 +76,14 @@ class ModelObserver(BaseObserver):
         if self._serializer is not None:
             return self._serializer(self, instance, action)
         if self.serializer_class is not None:
-            return self.serializer_class(instance).data
+            serializer = self.serializer_class(instance)
+            CONTEXT_FREE.fill(serializer)
+            return serializer.data
         return {"pk": instance.pk}
 
-    def messages(self, change):
-        bodies = {}
-        messages = []
-        for group, action in group_actions(change, self.group_names_for_instance):
-            if action not in bodies:
-                bodies[action] = json_safe(self.serialize(change.instance, action))
-            message = {"type": self.message_type, "group": group, "action": action.value, "body": bodies[action]}
-            messages.append((group, message))
-        return messages
+    def payload(self, change, action):
+        return {"body": self.serialize(change.instance, action)}
 
     def notify(self, objects, action=Action.UPDATE, using=None):
-        """Announce bulk changes to every observer of the model (see ``changes.notify``)."""
+        """Announce bulk changes to every observer of the model (see ``model_listeners.notify``)."""
         notify(objects, action=action, using=using)

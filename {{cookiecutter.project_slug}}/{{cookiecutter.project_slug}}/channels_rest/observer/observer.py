@@ -2,7 +2,7 @@
 
 from .base_observer import BaseObserver
 from .groups import group_name
-from .layer import json_safe, send_to_groups
+from .layer import json_safe, layer_message, send_to_groups
 
 
 class Observer(BaseObserver):
@@ -23,15 +23,16 @@ class Observer(BaseObserver):
     def bind(self):
         self._default_groups = [group_name(f"{self.id}-signal")]
         options = {"weak": False, "dispatch_uid": self.id, **self.connect_kwargs}
-        self.signal.connect(self.handle, **options)
+        self.signal.connect(self.signal_sent, **options)
 
     def default_group_names(self):
         return self._default_groups
 
-    def handle(self, signal, sender=None, **kwargs):
+    def signal_sent(self, signal, sender=None, **kwargs):
+        """The signal's receiver: send the body to the groups."""
         body = json_safe(self._serializer(self, signal, sender=sender, **kwargs)) if self._serializer else {}
         if self._groups_for_signal is None:
             groups = self._default_groups
         else:
             groups = self.named_groups(self._groups_for_signal(self, message=body, sender=sender, **kwargs))
-        send_to_groups([(group, {"type": self.message_type, "group": group, "body": body}) for group in groups])
+        send_to_groups([(group, layer_message(self.message_type, group, {"body": body})) for group in groups])

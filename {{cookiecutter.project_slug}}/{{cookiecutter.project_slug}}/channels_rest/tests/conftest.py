@@ -1,6 +1,17 @@
 import pytest
 from channels.auth import AuthMiddlewareStack
 
+from {{ cookiecutter.project_slug }}.channels_rest.settings import DEFAULTS
+
+
+@pytest.fixture(autouse=True)
+def framework_default_permissions(settings):
+    """The framework's own default (AllowAny, as DCRF), not the site's: these tests are about the framework."""
+    settings.DJANGO_CHANNELS_REST_API = {
+        **settings.DJANGO_CHANNELS_REST_API,
+        "DEFAULT_PERMISSION_CLASSES": DEFAULTS["DEFAULT_PERMISSION_CLASSES"],
+    }
+
 
 @pytest.fixture
 def consumer_socket(open_socket):

@@ -1,6 +1,8 @@
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from rest_framework import serializers
 
 from {{ cookiecutter.project_slug }}.channels_rest.generics import GenericAsyncAPIConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.mixins import (
@@ -133,6 +135,38 @@ async def test_perform_hooks(consumer_socket, user):
     assert patched["data"]["email"] == "patched-by-hook@example.com"
     assert (await socket.request("delete", pk=user.pk))["response_status"] == 204
     assert not await database_sync_to_async(lambda: User.objects.get(pk=user.pk).is_active)()
+
+
+class GroupsSerializer(UserSerializer):
+    groups = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "groups"]
+
+
+class PrefetchingConsumer(UserConsumer):
+    """Prefetches the groups a save changes, as a view with ``prefetch_related`` does."""
+
+    queryset = User.objects.prefetch_related("groups").order_by("pk")
+    serializer_class = GroupsSerializer
+
+    def perform_save(self, serializer):
+        # Through the group's side, which leaves the user's prefetched groups as they were.
+        Group.objects.get_or_create(name="editors")[0].user_set.add(serializer.save())
+
+    def perform_update(self, serializer, **kwargs):
+        self.perform_save(serializer)
+
+    def perform_patch(self, serializer, **kwargs):
+        self.perform_save(serializer)
+
+
+@pytest.mark.parametrize("action", ["update", "patch"])
+async def test_saving_forgets_prefetched_relations(consumer_socket, user, action):
+    socket = await consumer_socket(PrefetchingConsumer)
+    reply = await socket.request(action, pk=user.pk, data={"username": "alice"})
+    assert reply["response_status"] == 200
+    assert reply["data"]["groups"] == ["editors"]
 
 
 class PaginatedConsumer(PaginatedModelListMixin, GenericAsyncAPIConsumer):

@@ -11,7 +11,8 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer, current_action
+from {{ cookiecutter.project_slug }}.channels_rest.actions import current_action
+from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
 from {{ cookiecutter.project_slug }}.channels_rest.observer import hub, model_observer
 

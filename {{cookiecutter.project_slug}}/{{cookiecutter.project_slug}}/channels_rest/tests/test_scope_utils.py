@@ -1,9 +1,14 @@
 import pytest
+from asgiref.sync import iscoroutinefunction
 from django.contrib.auth.models import AnonymousUser
 
 from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
-from {{ cookiecutter.project_slug }}.channels_rest.scope_utils import api_request_from_scope, request_from_scope
+from {{ cookiecutter.project_slug }}.channels_rest.scope_utils import (
+    api_request_from_scope,
+    ensure_async,
+    request_from_scope,
+)
 
 SCOPE = {
     "type": "websocket",
@@ -75,3 +80,16 @@ async def test_session_and_user_come_from_the_real_auth_stack(consumer_socket, u
     socket = await consumer_socket(SessionConsumer, user=user)
     reply = await socket.request("whoami")
     assert reply["data"] == {"user": "alice", "session_user": str(user.pk)}
+
+
+async def test_ensure_async_keeps_coroutine_functions_and_wraps_sync_ones():
+    async def coroutine_function():
+        return "async"
+
+    def function():
+        return "sync"
+
+    assert ensure_async(coroutine_function) is coroutine_function
+    wrapped = ensure_async(function)
+    assert iscoroutinefunction(wrapped)
+    assert await wrapped() == "sync"

@@ -2,13 +2,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 
+from {{ cookiecutter.project_slug }}.channels_rest import permissions
 from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
 from {{ cookiecutter.project_slug }}.channels_rest.generics import GenericAsyncAPIConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.mixins import PaginatedModelListMixin
 from {{ cookiecutter.project_slug }}.channels_rest.pagination import WebsocketLimitOffsetPagination
 from {{ cookiecutter.project_slug }}.channels_rest.permissions import AllowAny, IsAuthenticated
-from {{ cookiecutter.project_slug }}.channels_rest.settings import api_settings
+from {{ cookiecutter.project_slug }}.channels_rest.settings import api_settings, reload_api_settings
 
 from .serializers import UserSerializer
 
@@ -52,6 +53,16 @@ def test_settings_are_read_at_every_access():
         assert api_settings.PAGE_SIZE == 3
     with override_settings(DJANGO_CHANNELS_REST_API={"PAGE_SIZE": 9}):
         assert api_settings.PAGE_SIZE == 9
+
+
+def test_reload_api_settings_imports_dotted_paths_again(monkeypatch):
+    authenticated = {"DEFAULT_PERMISSION_CLASSES": [f"{PERMISSIONS}.IsAuthenticated"]}
+    with override_settings(DJANGO_CHANNELS_REST_API=authenticated):
+        assert list(api_settings.DEFAULT_PERMISSION_CLASSES) == [IsAuthenticated]
+        monkeypatch.setattr(permissions, "IsAuthenticated", AllowAny)
+        assert list(api_settings.DEFAULT_PERMISSION_CLASSES) == [IsAuthenticated]
+        reload_api_settings(setting="DJANGO_CHANNELS_REST_API")
+        assert list(api_settings.DEFAULT_PERMISSION_CLASSES) == [AllowAny]
 
 
 def test_unknown_setting_is_an_error():

@@ -7,7 +7,7 @@ from rest_framework import generics, permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from {{ cookiecutter.project_slug }}.channels_rest.consumers import DjangoViewAsConsumer, view_as_consumer
+from {{ cookiecutter.project_slug }}.channels_rest.view_adapter import DjangoViewAsConsumer, view_as_consumer
 
 from .serializers import UserSerializer
 
@@ -28,7 +28,7 @@ class EchoView(APIView):
             }
         )
 
-    get = put = patch = describe
+    get = post = put = patch = describe
 
 
 echo = view_as_consumer(EchoView.as_view())
@@ -92,7 +92,7 @@ async def test_query_values_keep_their_json_types(consumer_socket):
     assert (await socket.request("list"))["data"]["lists"] == {}
 
 
-@pytest.mark.parametrize("action, method", [("create", "PUT"), ("update", "PATCH")])
+@pytest.mark.parametrize("action, method", [("create", "POST"), ("update", "PUT"), ("patch", "PATCH")])
 async def test_data_reaches_drf_request_data(consumer_socket, user, action, method):
     socket = await consumer_socket(echo, user=user)
     reply = await socket.request(action, data={"name": "thing", "tags": [1, 2]})
@@ -130,7 +130,7 @@ async def test_plain_django_view_replies_with_its_text(consumer_socket, user):
     socket = await consumer_socket(view_as_consumer(plain_view), user=user)
     assert (await socket.request("list"))["data"] == "hello alice via GET"
     anonymous = await consumer_socket(view_as_consumer(plain_view))
-    assert (await anonymous.request("update"))["data"] == "hello stranger via PATCH"
+    assert (await anonymous.request("patch"))["data"] == "hello stranger via PATCH"
 
 
 async def test_undecodable_body_is_sent_as_hex(consumer_socket):
@@ -140,7 +140,10 @@ async def test_undecodable_body_is_sent_as_hex(consumer_socket):
 
 async def test_unmapped_and_missing_actions_are_405(consumer_socket, user):
     socket = await consumer_socket(echo, user=user)
-    assert (await socket.request("delete"))["errors"] == ['Method "delete" not allowed.']
+    assert (await socket.request("shout"))["errors"] == ['Method "shout" not allowed.']
+    assert (await socket.request("connect"))["errors"] == ['Method "connect" not allowed.']
+    # Mapped, but the view has no DELETE: the view's own 405.
+    assert (await socket.request("delete"))["response_status"] == 405
     await socket.send_json_to({"request_id": 1})
     assert (await socket.receive_json_from())["errors"] == ["Unable to find action in message body."]
     assert (await socket.request("list"))["response_status"] == 200

@@ -1,0 +1,1 @@
+"""Websockets through AWS API Gateway: the gateway holds the sockets, Django serves its events over HTTP."""

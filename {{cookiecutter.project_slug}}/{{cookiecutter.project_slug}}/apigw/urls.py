@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import events, views
+
+urlpatterns = [
+    path("token/", views.websocket_token, name="websocket_token"),
+    path("dashboard/", views.DashboardView.as_view(), name="apigw_dashboard"),
+    path("events/<slug:route>", events.gateway_event, name="apigw_event"),
+]

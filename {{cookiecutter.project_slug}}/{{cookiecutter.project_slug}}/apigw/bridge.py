@@ -14,12 +14,31 @@ import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+from channels.layers import channel_layers, get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils.module_loading import import_string
 
 # An event must finish well inside API Gateway's 29 s integration timeout.
 EVENT_TIMEOUT = 20
+# The channel-layer alias of the consumers that serve gateway events (``SendingLayer``).
+SENDING_LAYER_ALIAS = "apigw-bridge"
+
+
+class SendingLayer:
+    """The site's channel layer as a consumer serving one gateway event uses it: it sends and never receives.
+
+    Each event is served on an event loop of its own (``run``) while the process's own loop keeps receiving
+    from the layer, and channels-redis refuses receives on one layer from two loops at once. The event's
+    consumer has nothing to receive: a frame comes in, its replies go out, and its sends (``group_send``,
+    observer messages) reach the layer like anyone's.
+    """
+
+    def __getattr__(self, name):
+        return getattr(get_channel_layer(), name)
+
+    async def receive(self, channel):
+        await asyncio.Event().wait()
 
 
 class UnknownChannel(LookupError):
@@ -87,10 +106,12 @@ class Conversation:
 
 async def converse(scope, frame=None):
     """Run the channel's consumer for one event; returns the finished Conversation."""
-    consumer = consumer_class(scope["apigw"]["channel"])
+    consumer = consumer_class(scope["apigw"]["channel"])()
+    # Read by the consumer when it starts; the alias is registered again after settings changes reset the layers.
+    channel_layers.backends.setdefault(SENDING_LAYER_ALIAS, SendingLayer())
+    consumer.channel_layer_alias = SENDING_LAYER_ALIAS
     conversation = Conversation(frame)
-    application = consumer.as_asgi()
-    await asyncio.wait_for(application(scope, conversation.receive, conversation.send), EVENT_TIMEOUT)
+    await asyncio.wait_for(consumer(scope, conversation.receive, conversation.send), EVENT_TIMEOUT)
     return conversation
 
 

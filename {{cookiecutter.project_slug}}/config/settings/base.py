@@ -330,9 +330,6 @@ APIGW_MANAGEMENT_ENDPOINT = env(
 # websocket consumer): "dashboard" is the ping consumer, for the demo page at /apigw/dashboard/.
 APIGW_CHANNELS = {
     "dashboard": "{{ cookiecutter.project_slug }}.core.consumers.PingConsumer",
-{%- if cookiecutter.use_chat_demo %}
-    "chat": "{{ cookiecutter.project_slug }}.chat.consumers.RoomConsumer",
-{%- endif %}
 {%- if cookiecutter.use_user_consumers %}
     "users": "{{ cookiecutter.project_slug }}.users.consumers.UserConsumer",
 {%- endif %}

@@ -19,21 +19,23 @@ def require_service(reason):
     pytest.skip(reason)
 
 
+# The password of the user fixtures.
+PASSWORD = "correct horse battery staple"
+
+
 @pytest.fixture
 def user(django_user_model):
-    return django_user_model.objects.create_user("alice", "alice@example.com", "correct horse battery staple")
+    return django_user_model.objects.create_user("alice", "alice@example.com", PASSWORD)
 
 
 @pytest.fixture
 def other_user(django_user_model):
-    return django_user_model.objects.create_user("bob", "bob@example.com", "correct horse battery staple")
+    return django_user_model.objects.create_user("bob", "bob@example.com", PASSWORD)
 
 
 @pytest.fixture
 def staff_user(django_user_model):
-    return django_user_model.objects.create_user(
-        "carol", "carol@example.com", "correct horse battery staple", is_staff=True
-    )
+    return django_user_model.objects.create_user("carol", "carol@example.com", PASSWORD, is_staff=True)
 
 
 @database_sync_to_async

@@ -10,22 +10,18 @@ import pytest
 from playwright.sync_api import expect
 
 from {{ cookiecutter.project_slug }}.apigw.models import GatewayConnection
+from {{ cookiecutter.project_slug }}.core.tests.browser import log_in
 from {{ cookiecutter.project_slug }}.core.tests.live_server import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 
-PASSWORD = "correct horse battery staple"  # the password of the user fixtures
 WAIT = 20_000  # milliseconds a browser assertion waits for the page to get there
 
 
 def test_the_dashboard_connects_through_the_gateway_with_a_token(user, local_gateway, site_server, browser):
     expect.set_options(timeout=WAIT)
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()  # a phone-sized screen
-    page.goto(f"{site_server.url}/accounts/login/?next=/apigw/dashboard/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{site_server.url}/apigw/dashboard/")
+    log_in(page, site_server, user, "/apigw/dashboard/")
 
     expect(page.locator("#dashboard-status")).to_have_attribute("data-state", "open")
     entries = page.locator("#dashboard-log li")

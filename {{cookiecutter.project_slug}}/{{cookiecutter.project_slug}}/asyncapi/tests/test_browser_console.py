@@ -11,11 +11,11 @@ import pytest
 from playwright.sync_api import expect
 from rest_framework_simplejwt.tokens import AccessToken
 
+from {{ cookiecutter.project_slug }}.core.tests.browser import log_in
 from {{ cookiecutter.project_slug }}.core.tests.live_server import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
-PASSWORD = "correct horse battery staple"  # the password of the user fixtures
 WAIT = 20_000  # milliseconds a browser assertion waits for the page to get there
 PHONE = {"width": 375, "height": 812}
 
@@ -37,11 +37,7 @@ def console_server(site_server):
 def open_docs(browser, server, user):
     """The docs page on a phone-sized screen, logged in as ``user``."""
     page = browser.new_context(viewport=PHONE).new_page()
-    page.goto(f"{server.url}/accounts/login/?next=/api/asyncapi/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{server.url}/api/asyncapi/")
+    log_in(page, server, user, "/api/asyncapi/")
     page.wait_for_load_state()  # the page's modules have run
     return page
 

@@ -17,13 +17,13 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from {{ cookiecutter.project_slug }}.conftest import require_service
+from {{ cookiecutter.project_slug }}.core.tests.browser import log_in
 
 from ..generator import build_document
 from ..settings import DEFAULTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
-PASSWORD = "correct horse battery staple"  # the password of the user fixtures
 WAIT = 20_000  # milliseconds a browser assertion waits for the page to get there
 PHONE = {"width": 375, "height": 812}
 REACT_COMPONENT = "@asyncapi/react-component@3.2.1"
@@ -50,11 +50,7 @@ def open_docs(browser, server, user, **context):
     """The docs page, logged in as ``user``, once the first document has rendered."""
     page = browser.new_context(viewport=PHONE, **context).new_page()
     page.add_init_script(RECORD_EVENTS)
-    page.goto(f"{server.url}/accounts/login/?next=/api/asyncapi/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{server.url}/api/asyncapi/")
+    log_in(page, server, user, "/api/asyncapi/")
     expect(page.locator("#asyncapi")).to_have_attribute("data-state", "loaded")
     return page
 
@@ -177,11 +173,7 @@ def test_docs_page_needs_no_network(site_server, staff_user, browser):
     context.route("**/*", only_the_site)
     page = context.new_page()
     complaints = watch(page)
-    page.goto(f"{site_server.url}/accounts/login/?next=/api/asyncapi/")
-    page.fill("#id_username", staff_user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{site_server.url}/api/asyncapi/")
+    log_in(page, site_server, staff_user, "/api/asyncapi/")
     page.on("response", lambda response: sizes.append(len(response.body())))
     started = time.monotonic()
     page.reload()
@@ -242,10 +234,7 @@ def test_official_viewer_renders(react_component, site_server, staff_user, brows
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     complaints = watch(page)
     page.add_init_script(RECORD_EVENTS)
-    page.goto(f"{site_server.url}/accounts/login/?next=/api/asyncapi/")
-    page.fill("#id_username", staff_user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, site_server, staff_user, "/api/asyncapi/", arrive=False)
     script = page.locator("script[integrity]")
     expect(script).to_have_attribute("integrity", DEFAULTS["VIEWER_JS_INTEGRITY"])
     expect(script).to_have_attribute("crossorigin", "anonymous")

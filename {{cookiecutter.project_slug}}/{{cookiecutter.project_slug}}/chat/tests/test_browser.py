@@ -9,13 +9,13 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from {{ cookiecutter.project_slug }}.core.tests.browser import log_in
 from {{ cookiecutter.project_slug }}.core.tests.live_server import in_thread
 
 from ..models import Message, Presence, Room
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
-PASSWORD = "correct horse battery staple"  # the password of the user fixtures
 WAIT = 20_000  # milliseconds a browser assertion waits for the page to get there
 
 
@@ -27,11 +27,7 @@ def patient_assertions():
 def open_chat(browser, server, user):
     """A fresh browser context (its own cookies, like a private window) logged in as ``user`` on /chat/."""
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()  # a phone-sized screen
-    page.goto(f"{server.url}/accounts/login/?next=/chat/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{server.url}/chat/")
+    log_in(page, server, user, "/chat/")
     return page
 
 

@@ -11,11 +11,13 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from {{ cookiecutter.project_slug }}.conftest import PASSWORD
+
+from .browser import log_in
 from .live_server import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
-PASSWORD = "correct horse battery staple"  # the password of the user fixtures
 WAIT = 20_000  # milliseconds a browser assertion waits for the page to get there
 REPORT_VIOLATIONS = """
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -62,14 +64,6 @@ class PolicyWatch:
         for url, headers in self.documents:
             assert "script-src 'self'" in headers.get("content-security-policy", ""), url
             assert "camera=()" in headers.get("permissions-policy", ""), url
-
-
-def log_in(page, server, user, next_path):
-    page.goto(f"{server.url}{reverse('users:login')}?next={next_path}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{server.url}{next_path}")
 
 
 def test_the_site_pages_work_under_the_policy(site_server, browser):

@@ -8,10 +8,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from {{ cookiecutter.project_slug }}.conftest import PASSWORD
+from {{ cookiecutter.project_slug }}.core.tests.browser import log_in
 from {{ cookiecutter.project_slug }}.core.tests.live_server import in_thread
-from {{ cookiecutter.project_slug }}.core.tests.test_browser_security import PolicyWatch, log_in
+from {{ cookiecutter.project_slug }}.core.tests.test_browser_security import PolicyWatch
 
-from .test_browser import PASSWORD, WAIT, enter_room, expect_ready, log, send
+from .test_browser import WAIT, enter_room, expect_ready, log, send
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 

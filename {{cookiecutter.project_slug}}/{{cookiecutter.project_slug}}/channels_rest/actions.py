@@ -1,21 +1,68 @@
 """What a consumer knows about its actions: each one's signature, read once per class, and the one running.
 
 ``APIConsumerMetaclass`` collects a consumer class's ``@action`` methods when the class is created;
-``ActionSpec`` checks a frame's arguments against one of them before the call. ``current_action`` and
-``current_permissions`` say which action is being handled, and with which permissions, to code that is not
-handed them (``get_object`` in a custom action); context variables follow the action into its detached task
-and its database thread.
+``ActionSpec`` checks a frame's arguments against one of them before the call. ``current_action`` is the
+``RunningAction`` being handled, for code that is not handed it (``get_object`` in a custom action, the
+observers' sends); context variables follow the action into its database thread.
 """
 
+import asyncio
+import concurrent.futures
 import contextvars
 import inspect
 
 from rest_framework.exceptions import ValidationError
 
+
+class RunningAction:
+    """The action being handled: its name, the permissions asked about it, and the work its reply waits for.
+
+    ``permissions`` lets code in the action's database thread know whether any of them looks at objects
+    without asking ``get_permissions`` again. ``start`` is for work the action causes but need not do
+    itself, such as sending a saved row's observer messages: the database thread, which every sync action
+    of the process shares, hands it to the event loop instead of blocking until the loop has done it, and
+    the reply still follows it (``finish``), so an acknowledged change has been sent.
+    """
+
+    def __init__(self, name, loop):
+        self.name = name
+        self.loop = loop
+        self.permissions = None
+        self.unfinished = []
+        self.ended = False
+
+    def start(self, coroutine):
+        """Run ``coroutine`` on the action's event loop, from the loop or the action's worker thread.
+
+        Returns ``False`` (and runs nothing) once the action has ended: tasks it started outlive it, and
+        their work has no reply to hold back.
+        """
+        if self.ended:
+            coroutine.close()
+            return False
+        try:
+            on_loop = asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            on_loop = False
+        if on_loop:
+            self.unfinished.append(asyncio.ensure_future(coroutine))
+        else:
+            self.unfinished.append(asyncio.run_coroutine_threadsafe(coroutine, self.loop))
+        return True
+
+    async def finish(self):
+        """Wait for the work started so far, in order; the first failure is raised after all are done."""
+        unfinished, self.unfinished = self.unfinished, []
+        futures = [
+            asyncio.wrap_future(future) if isinstance(future, concurrent.futures.Future) else future
+            for future in unfinished
+        ]
+        for result in await asyncio.gather(*futures, return_exceptions=True):
+            if isinstance(result, BaseException):
+                raise result
+
+
 current_action = contextvars.ContextVar("current_action", default=None)
-# The permission instances asked about the current action, so that code in its database thread knows
-# whether any of them looks at objects without asking ``get_permissions`` again.
-current_permissions = contextvars.ContextVar("current_permissions", default=None)
 
 # Names the framework passes to permissions, querysets, serializers and observers next to an action's
 # arguments (``has_permission(scope=..., consumer=..., action=..., **arguments)``): a message may not use them.

@@ -22,7 +22,7 @@ from django.http import Http404
 from rest_framework.exceptions import APIException, MethodNotAllowed, PermissionDenied
 
 from . import frames
-from .actions import RESERVED_ARGUMENTS, APIConsumerMetaclass, current_action, current_permissions
+from .actions import RESERVED_ARGUMENTS, APIConsumerMetaclass, RunningAction, current_action
 from .exceptions import ActionMissingException, ObjectNotFound
 from .inbox import Inbox
 from .outages import LayerOutageMixin, as_unavailable
@@ -200,19 +200,19 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
 
     async def handle_action(self, action, request_id, **kwargs):
         """Check permissions, run the action, and turn any failure into an error frame."""
-        token = current_action.set(action)
-        permissions_token = current_permissions.set(None)
+        running = RunningAction(action, asyncio.get_running_loop())
+        token = current_action.set(running)
         try:
             if action is None:
                 raise ActionMissingException()
             if not isinstance(action, str):
                 raise MethodNotAllowed(method=action)
-            current_permissions.set(await self.check_permissions(action, **kwargs))
+            running.permissions = await self.check_permissions(action, **kwargs)
             await self.call_action(action, request_id, kwargs)
         except Exception as exc:
             await self.handle_exception(exc, action, request_id)
         finally:
-            current_permissions.reset(permissions_token)
+            running.ended = True
             current_action.reset(token)
 
     async def call_action(self, action, request_id, arguments):
@@ -225,7 +225,9 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
         if spec.detached:
             self.start_detached_task(self.run_detached_action(method, action, request_id, arguments), name=action)
         else:
-            await self.reply_with(await method(**arguments), action, request_id)
+            response = await method(**arguments)
+            await current_action.get().finish()
+            await self.reply_with(response, action, request_id)
 
     async def reply_with(self, response, action, request_id):
         """An action returning ``(data, status)`` gets one reply; any other return sends nothing."""
@@ -234,12 +236,17 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
             await self.reply(action=action, data=data, status=status, request_id=request_id)
 
     async def run_detached_action(self, method, action, request_id, arguments):
-        token = current_action.set(action)
+        running = RunningAction(action, asyncio.get_running_loop())
+        running.permissions = current_action.get().permissions
+        token = current_action.set(running)
         try:
-            await self.reply_with(await method(**arguments), action, request_id)
+            response = await method(**arguments)
+            await running.finish()
+            await self.reply_with(response, action, request_id)
         except Exception as exc:
             await self.handle_exception(exc, action, request_id)
         finally:
+            running.ended = True
             current_action.reset(token)
 
     # Permissions

@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 
-from .actions import current_action, current_permissions
+from .actions import current_action
 from .consumers import AsyncAPIConsumer
 from .exceptions import ObjectNotFound
 from .lookups import field_value
@@ -69,8 +69,9 @@ class GenericAsyncAPIConsumer(AsyncAPIConsumer):
         except (ValueError, TypeError, DjangoValidationError):
             raise ObjectNotFound() from None
         obj = get_object_or_404(queryset, **{self.lookup_field: value})
-        action = kwargs.get("action") or current_action.get()
-        permissions = current_permissions.get()
+        running = current_action.get()
+        action = kwargs.get("action") or (running and running.name)
+        permissions = running and running.permissions
         if permissions is None or any(permission.checks_objects for permission in permissions):
             extra = {name: value for name, value in kwargs.items() if name not in NOT_PERMISSION_KWARGS}
             async_to_sync(self.check_object_permissions)(action, obj, **extra)

@@ -27,6 +27,13 @@ logger = logging.getLogger(__name__)
 # the sockets of a process do not all knock on a returning Redis at the same instant.
 FIRST_RETRY_DELAY = 0.1
 LAST_RETRY_DELAY = 1.0
+# A restarted Redis has forgotten every group. Each process puts its channels back once a receive
+# retry finds the layer again, within LAST_RETRY_DELAY; group messages wait this long after an outage
+# (``groups_rejoined``), so that none is sent while another process's sockets are still out of the group.
+REJOIN_TIME = 3 * LAST_RETRY_DELAY
+# What ``groups_rejoined`` asks the layer to find out whether it answers: a removal that changes nothing.
+PROBE_GROUP = "channels_rest.outages.probe"
+PROBE_CHANNEL = "channels_rest.outages.probe"
 
 
 class Unavailable(APIException):
@@ -50,6 +57,7 @@ class Outage:
     def __init__(self, service):
         self.service = service
         self.since = None
+        self.ended_at = None
 
     def begins(self, exc):
         if self.since is None:
@@ -58,7 +66,8 @@ class Outage:
 
     def ends(self):
         if self.since is not None:
-            logger.warning("The %s is available again after %.1f s", self.service, time.monotonic() - self.since)
+            self.ended_at = time.monotonic()
+            logger.warning("The %s is available again after %.1f s", self.service, self.ended_at - self.since)
             self.since = None
 
 
@@ -106,6 +115,26 @@ def database_connected(sender, connection, **kwargs):
 
 
 connection_created.connect(database_connected, dispatch_uid="channels_rest.outages.database_connected")
+
+
+async def groups_rejoined(layer):
+    """Return once a group message sent now reaches every process's channels: at once but after an outage.
+
+    While the layer is known to be down it is asked again, and its error raised if it still cannot be
+    reached, so that the message is refused rather than sent into groups no one has rejoined yet; once
+    it answers, the wait lasts until REJOIN_TIME after the outage ended.
+    """
+    if layer_outage.since is not None:
+        try:
+            await layer.group_discard(PROBE_GROUP, PROBE_CHANNEL)
+        except layer_errors() as exc:
+            layer_outage.begins(exc)
+            raise
+        layer_outage.ends()
+    if layer_outage.ended_at is not None:
+        remaining = layer_outage.ended_at + REJOIN_TIME - time.monotonic()
+        if remaining > 0:
+            await asyncio.sleep(remaining)
 
 
 async def receive_retrying(receive, rejoin):

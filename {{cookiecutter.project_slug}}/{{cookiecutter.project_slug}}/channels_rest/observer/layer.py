@@ -11,16 +11,22 @@ the layer.
 import asyncio
 import json
 import logging
+import weakref
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework.serializers import BaseSerializer
 
+from ..actions import current_action
+from ..outages import groups_rejoined, layer_errors
+
 logger = logging.getLogger(__name__)
 
-# Sends started from the event loop, kept referenced until they finish.
+# Sends started from the event loop outside an action, kept referenced until they finish.
 _sending = set()
+# The newest send on each event loop: each send waits for the one before it, so messages keep their order.
+_last_send = weakref.WeakKeyDictionary()
 
 
 class LayerEncoder(DjangoJSONEncoder):
@@ -49,15 +55,20 @@ def layer_message(message_type, group, payload):
 
 
 def send_to_groups(messages):
-    """Send ``(group, message)`` pairs in order, from sync code or from the event loop.
+    """Send ``(group, message)`` pairs, after every earlier send of the process, from sync code or the loop.
 
-    Sync code (signal receivers, commit hooks) waits for the sends; on the
-    event loop they run as a task, since the loop cannot be blocked.
+    During an action (``current_action``) the sends are handed to its event loop, from its database
+    thread too, and its reply waits for them: a change is acknowledged once its messages are on the
+    layer, and a layer that cannot be reached makes the action answer 503. Other sync code (commit hooks
+    of a request, a management command) waits for the sends; other code on the loop starts them as a task.
     """
     if not messages:
         return
     layer = get_channel_layer()
     if layer is None:
+        return
+    running = current_action.get()
+    if running is not None and running.start(_send(layer, messages)):
         return
     try:
         asyncio.get_running_loop()
@@ -70,8 +81,19 @@ def send_to_groups(messages):
 
 
 async def _send(layer, messages):
-    for group, message in messages:
-        await layer.group_send(group, message)
+    loop = asyncio.get_running_loop()
+    previous = _last_send.get(loop)
+    _last_send[loop] = asyncio.current_task()
+    if previous is not None and not previous.done():
+        await asyncio.wait([previous])
+    try:
+        await groups_rejoined(layer)
+        for group, message in messages:
+            await layer.group_send(group, message)
+    except layer_errors():
+        raise
+    except Exception:
+        logger.exception("Sending %d observer messages failed", len(messages))
 
 
 def _sent(task):

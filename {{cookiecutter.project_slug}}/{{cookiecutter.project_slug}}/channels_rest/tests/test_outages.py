@@ -63,13 +63,6 @@ class RoomConsumer(AsyncAPIConsumer):
         await self.send_json({"room": event["text"]})
 
 
-@pytest.fixture(autouse=True)
-def no_outage_left():
-    yield
-    outages.layer_outage.since = None
-    outages.database_outage.since = None
-
-
 async def test_an_unreachable_database_is_a_503_logged_once_and_the_socket_stays_open(consumer_socket, caplog):
     socket_ = await consumer_socket(RoomConsumer)
     with caplog.at_level(logging.WARNING, logger=outages.__name__):

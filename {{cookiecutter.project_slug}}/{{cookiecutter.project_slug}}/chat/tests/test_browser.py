@@ -5,8 +5,10 @@ fixture comes last, after the users are in the database, and the tests reach the
 """
 
 import time
+from urllib.parse import quote
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from {{ cookiecutter.project_slug }}.core.tests.browser import log_in
@@ -148,3 +150,28 @@ def test_reconnects_and_fetches_what_it_missed(site_server, user, other_user, br
     expect(log(alice)).to_have_text(
         ["before the outage", "sent while you were away", "typed during the outage", "live again"]
     )
+
+
+def test_logging_out_in_another_tab_signs_the_room_out(site_server, user, other_user, browser):
+    bob = open_chat(browser, site_server, other_user)
+    enter_room(bob, "signing out")
+    alice = open_chat(browser, site_server, user)
+    enter_room(alice, "signing out")
+    expect(presence(bob)).to_have_text(["alice", "bob"])
+
+    other_tab = alice.context.new_page()  # same session
+    other_tab.goto(f"{site_server.url}/")
+    other_tab.get_by_role("button", name="Log out").click()
+
+    status = alice.locator("#chat-status")
+    expect(status).to_have_attribute("data-state", "signedOut")
+    expect(status).to_contain_text("You were signed out.")
+    room_path = quote(alice.evaluate("location.pathname"), safe="")
+    expect(status.get_by_role("link", name="Log in again")).to_have_attribute(
+        "href", f"{reverse('users:login')}?next={room_path}"
+    )
+    expect(alice.locator("#chat-message-submit")).to_be_disabled()
+    expect(presence(bob)).to_have_text(["bob"])
+    alice.wait_for_timeout(2_000)  # longer than the first reconnect delay: the page must not try again
+    expect(status).to_have_attribute("data-state", "signedOut")
+    assert in_thread(Presence.objects.filter(user=user).count) == 0

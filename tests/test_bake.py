@@ -22,7 +22,7 @@ from ruff.__main__ import find_ruff_bin
 from cookiecutter_cli import clone_of_the_template, run_cookiecutter
 from hook_modules import pre
 from layout import OPTION_PATHS, PROJECT_TEMPLATE, expected_files, template_files
-from variants import ALL_OFF, ALL_ON, SUPPORTED_COMBINATIONS, TEMPLATE, answers_for, bake_timed, variant_id
+from variants import SUPPORTED_COMBINATIONS, TEMPLATE, answers_for, bake_timed, variant_id
 
 # Answers the pre-generation hook refuses: (extra_context, what the error says).
 INVALID_ANSWERS = [

@@ -35,9 +35,9 @@ class RunningAction:
         """Run ``coroutine`` on the action's event loop, from the loop or the action's worker thread.
 
         Returns ``False`` (and runs nothing) once the action has ended: tasks it started outlive it, and
-        their work has no reply to hold back.
+        their work has no reply to hold back; so does a worker thread still running after its loop closed.
         """
-        if self.ended:
+        if self.ended or self.loop.is_closed():
             coroutine.close()
             return False
         try:

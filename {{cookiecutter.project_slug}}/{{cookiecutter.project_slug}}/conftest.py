@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 
+from {{ cookiecutter.project_slug }}.channels_rest import outages
 from {{ cookiecutter.project_slug }}.channels_rest.testing import ApiCommunicator
 from {{ cookiecutter.project_slug }}.core.tests.live_server import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
@@ -17,6 +18,14 @@ def require_service(reason):
     if os.environ.get("REQUIRE_SERVICES"):
         pytest.fail(f"{reason} (REQUIRE_SERVICES is set, so this cannot be skipped)")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def no_outage_left():
+    """An outage a test began or ended stays in that test: after one, group messages wait (``REJOIN_TIME``)."""
+    yield
+    for outage in (outages.layer_outage, outages.database_outage):
+        outage.since = outage.ended_at = None
 
 
 # The password of the user fixtures.

@@ -1,7 +1,6 @@
 import pytest
 from channels.auth import AuthMiddlewareStack
 
-from {{ cookiecutter.project_slug }}.channels_rest import outages
 from {{ cookiecutter.project_slug }}.channels_rest.settings import DEFAULTS
 
 
@@ -12,14 +11,6 @@ def framework_default_permissions(settings):
         **settings.DJANGO_CHANNELS_REST_API,
         "DEFAULT_PERMISSION_CLASSES": DEFAULTS["DEFAULT_PERMISSION_CLASSES"],
     }
-
-
-@pytest.fixture(autouse=True)
-def no_outage_left():
-    """An outage a test began or ended stays in that test: after one, group messages wait (``REJOIN_TIME``)."""
-    yield
-    for outage in (outages.layer_outage, outages.database_outage):
-        outage.since = outage.ended_at = None
 
 
 @pytest.fixture

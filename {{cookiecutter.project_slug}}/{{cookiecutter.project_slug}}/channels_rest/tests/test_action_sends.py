@@ -32,7 +32,7 @@ class GatedLayer(InMemoryChannelLayer):
         self.sent = []
 
     async def group_send(self, group, message):
-        if message["type"] == "topic.activity":
+        if message["type"] == "topic.saved":
             self.waiting.set()
             await self.gate.wait()
             if self.failure is not None:
@@ -49,24 +49,24 @@ def layer():
 
 class TopicConsumer(AsyncAPIConsumer):
     @model_observer(Topic)
-    async def topic_activity(self, message, **kwargs):
+    async def topic_saved(self, message, **kwargs):
         await self.send_json({"topic": message["name"]})
 
-    @topic_activity.groups_for_signal
-    def topic_activity(self, instance, **kwargs):
+    @topic_saved.groups_for_signal
+    def topic_saved(self, instance, **kwargs):
         yield "topics"
 
-    @topic_activity.groups_for_consumer
-    def topic_activity(self, **kwargs):
+    @topic_saved.groups_for_consumer
+    def topic_saved(self, **kwargs):
         yield "topics"
 
-    @topic_activity.serializer
-    def topic_activity(self, instance, action, **kwargs):
+    @topic_saved.serializer
+    def topic_saved(self, instance, action, **kwargs):
         return {"name": instance.name}
 
     @action()
     async def watch(self, **kwargs):
-        await self.topic_activity.subscribe()
+        await self.topic_saved.subscribe()
         return None, 200
 
     @action()

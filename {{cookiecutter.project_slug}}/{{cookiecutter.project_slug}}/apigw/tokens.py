@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .hashing import session_key_hash, token_hash
@@ -63,6 +64,9 @@ def consume_token(token, session_key):
 
     The token is spent by one conditional UPDATE (unused, unexpired, this session, an active user), so of
     requests racing with the same token exactly one wins, on every database, with no lock held in between.
+    Every condition on the token's own columns stays in the UPDATE's WHERE clause (the user is matched by a
+    subquery, not a join, which Django would turn into ``id IN (SELECT ...)``): PostgreSQL re-checks those
+    columns on the row a concurrent winner committed, but not a subquery's rows read before it.
     Only a refused token is read again, to say why. The session must be the one the token was issued to: a
     token leaked from a URL is useless without that browser's session cookie.
     """
@@ -74,7 +78,7 @@ def consume_token(token, session_key):
         used_at__isnull=True,
         expires_at__gt=now,
         session_key_hash=session_key_hash(session_key) if session_key else None,
-        user__is_active=True,
+        user_id__in=get_user_model().objects.filter(is_active=True).values("pk"),
     ).update(used_at=now)
     row = rows.select_related("user").first()
     if spent:

@@ -24,12 +24,22 @@ class RunningAction:
     the reply still follows it (``finish``), so an acknowledged change has been sent.
     """
 
-    def __init__(self, name, loop):
+    def __init__(self, name, loop, permissions=None):
         self.name = name
         self.loop = loop
-        self.permissions = None
+        self.permissions = permissions
         self.unfinished = []
         self.ended = False
+        self.token = None
+
+    def __enter__(self):
+        """Make this the ``current_action`` until the block ends; then it has ended."""
+        self.token = current_action.set(self)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.ended = True
+        current_action.reset(self.token)
 
     def start(self, coroutine):
         """Run ``coroutine`` on the action's event loop, from the loop or the action's worker thread.

@@ -200,20 +200,16 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
 
     async def handle_action(self, action, request_id, **kwargs):
         """Check permissions, run the action, and turn any failure into an error frame."""
-        running = RunningAction(action, asyncio.get_running_loop())
-        token = current_action.set(running)
-        try:
-            if action is None:
-                raise ActionMissingException()
-            if not isinstance(action, str):
-                raise MethodNotAllowed(method=action)
-            running.permissions = await self.check_permissions(action, **kwargs)
-            await self.call_action(action, request_id, kwargs)
-        except Exception as exc:
-            await self.handle_exception(exc, action, request_id)
-        finally:
-            running.ended = True
-            current_action.reset(token)
+        with RunningAction(action, asyncio.get_running_loop()) as running:
+            try:
+                if action is None:
+                    raise ActionMissingException()
+                if not isinstance(action, str):
+                    raise MethodNotAllowed(method=action)
+                running.permissions = await self.check_permissions(action, **kwargs)
+                await self.call_action(action, request_id, kwargs)
+            except Exception as exc:
+                await self.handle_exception(exc, action, request_id)
 
     async def call_action(self, action, request_id, arguments):
         """Find the action's method, check the arguments against its signature and run it."""
@@ -225,9 +221,7 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
         if spec.detached:
             self.start_detached_task(self.run_detached_action(method, action, request_id, arguments), name=action)
         else:
-            response = await method(**arguments)
-            await current_action.get().finish()
-            await self.reply_with(response, action, request_id)
+            await self.run_and_reply(current_action.get(), method, action, request_id, arguments)
 
     async def reply_with(self, response, action, request_id):
         """An action returning ``(data, status)`` gets one reply; any other return sends nothing."""
@@ -235,19 +229,20 @@ class AsyncAPIConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer, metaclass=A
             data, status = response
             await self.reply(action=action, data=data, status=status, request_id=request_id)
 
+    async def run_and_reply(self, running, method, action, request_id, arguments):
+        """Run the action's method, wait for the work it handed to the loop (``RunningAction``), then reply."""
+        response = await method(**arguments)
+        await running.finish()
+        await self.reply_with(response, action, request_id)
+
     async def run_detached_action(self, method, action, request_id, arguments):
-        running = RunningAction(action, asyncio.get_running_loop())
-        running.permissions = current_action.get().permissions
-        token = current_action.set(running)
-        try:
-            response = await method(**arguments)
-            await running.finish()
-            await self.reply_with(response, action, request_id)
-        except Exception as exc:
-            await self.handle_exception(exc, action, request_id)
-        finally:
-            running.ended = True
-            current_action.reset(token)
+        """A detached action is a running action of its own: its reply waits for its own work only."""
+        loop, permissions = asyncio.get_running_loop(), current_action.get().permissions
+        with RunningAction(action, loop, permissions) as running:
+            try:
+                await self.run_and_reply(running, method, action, request_id, arguments)
+            except Exception as exc:
+                await self.handle_exception(exc, action, request_id)
 
     # Permissions
 

@@ -226,8 +226,7 @@ def test_the_api_gateway_app_is_wired_only_with_its_option(project, answers):
         assert f'include("{slug}.apigw.urls")' in urls
         channels = settings.split("APIGW_CHANNELS = {")[1].split("}")[0]
         assert f"{slug}.core.consumers.PingConsumer" in channels
-        # The chat keeps its room on the consumer instance, which lives one event behind the gateway.
-        assert "RoomConsumer" not in channels
+        assert (f"{slug}.chat.consumers.RoomConsumer" in channels) == answers["use_chat_demo"]
         assert (f"{slug}.users.consumers.UserConsumer" in channels) == answers["use_user_consumers"]
         return
     assert not (project / slug / "apigw").exists()

@@ -326,10 +326,14 @@ APIGW_SECRET = env("APIGW_SECRET", default="")
 APIGW_MANAGEMENT_ENDPOINT = env(
     "APIGW_MANAGEMENT_ENDPOINT", default="https://{api_id}.execute-api.{region}.amazonaws.com/{stage}"
 )
-# A connection's ?channel= name -> the consumer that serves its frames (a channels_rest one, or any ASGI
-# websocket consumer): "dashboard" is the ping consumer, for the demo page at /apigw/dashboard/.
+# A connection's ?channel= name -> the consumer that serves it (a channels_rest one, or any ASGI websocket
+# consumer), one live instance per connection: "dashboard" is the ping consumer, for the demo page at
+# /apigw/dashboard/.
 APIGW_CHANNELS = {
     "dashboard": "{{ cookiecutter.project_slug }}.core.consumers.PingConsumer",
+{%- if cookiecutter.use_chat_demo %}
+    "chat": "{{ cookiecutter.project_slug }}.chat.consumers.RoomConsumer",
+{%- endif %}
 {%- if cookiecutter.use_user_consumers %}
     "users": "{{ cookiecutter.project_slug }}.users.consumers.UserConsumer",
 {%- endif %}

@@ -12,7 +12,10 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
+from asgiref.sync import sync_to_async
+from channels.exceptions import ChannelFull
 from django.conf import settings
+from django.db import IntegrityError
 from django.db.models import F
 from django.http import JsonResponse
 from django.http.request import split_domain_port, validate_host
@@ -41,31 +44,58 @@ class Refused(Exception):
         self.message = message
 
 
+class SessionEnded(Refused):
+    """A ``$default`` of a connection whose user was deactivated or changed password: it is ended."""
+
+    def __init__(self, connection):
+        super().__init__(403, "The connection's session has ended.")
+        self.connection = connection
+
+
+class ConnectAnswer(JsonResponse):
+    """The answer to an admitted ``$connect``; Django closes a response once it has sent it, and from then on
+    the gateway takes posts to the connection (``bridge.LiveConnection.connect_answered``)."""
+
+    def __init__(self, live):
+        super().__init__({"status": "connected"})
+        self.live = live
+
+    def close(self):
+        super().close()
+        self.live.connect_answered()
+
+
 @csrf_exempt
 @require_POST
-def gateway_event(request, route):
-    """Serve one gateway event: ``connect``, ``disconnect``, ``default`` or a named route (served like default)."""
+async def gateway_event(request, route):
+    """Serve one gateway event: ``connect``, ``disconnect``, ``default`` or a named route (served like default).
+
+    An async view, so that the connection's consumer runs on this server's event loop and outlives the request;
+    the checks and the database work run in Django's thread for sync code (``sync_to_async``).
+    """
     try:
-        gateway = authenticate_gateway(request)
-        connection_id = request.headers.get("Connectionid", "")
-        if not CONNECTION_ID.fullmatch(connection_id):
-            raise Refused(400, "Missing or malformed Connectionid header.")
+        gateway, connection_id = await sync_to_async(identify)(request)
         if route == "connect":
-            connect(request, gateway, connection_id)
-            return JsonResponse({"status": "connected"})
+            return await connect(request, gateway, connection_id)
         if route == "disconnect":
-            disconnect(gateway, connection_id)
+            await disconnect(gateway, connection_id)
             return JsonResponse({"status": "disconnected"})
-        replies, connection = receive(request, gateway, connection_id)
+        return await receive(request, gateway, connection_id)
     except Refused as refusal:
         logger.warning("Gateway event %r refused (%s): %s", route, refusal.status, refusal.message)
         return JsonResponse({"error": refusal.message}, status=refusal.status)
-    for reply in replies:
-        try:
-            sender.post(connection, reply)
-        except sender.PayloadTooLarge as exc:
-            logger.error("A reply to gateway connection %s was dropped: %s", connection_id, exc)
-    return JsonResponse({"status": "ok", "replies": len(replies)})
+    except ChannelFull:
+        logger.error("Gateway event %r not served: the channel layer is full", route)
+        return JsonResponse({"error": "The site is too busy; try again."}, status=503)
+
+
+def identify(request):
+    """The gateway and the connection id of an event; Refused unless both are valid."""
+    gateway = authenticate_gateway(request)
+    connection_id = request.headers.get("Connectionid", "")
+    if not CONNECTION_ID.fullmatch(connection_id):
+        raise Refused(400, "Missing or malformed Connectionid header.")
+    return gateway, connection_id
 
 
 def authenticate_gateway(request):
@@ -102,8 +132,8 @@ def check_origin(request):
         raise Refused(403, "Origin is not this site.")
 
 
-def connect(request, gateway, connection_id):
-    """Record a connection once its origin, channel, token and the consumer's permissions agree."""
+def admit(request, gateway, connection_id):
+    """The unsaved row of a ``$connect`` whose origin, channel and token are good (the token is spent)."""
     check_origin(request)
     channel = request.GET.get("channel") or gateway.default_channel
     try:
@@ -117,10 +147,7 @@ def connect(request, gateway, connection_id):
         user = consume_token(request.GET.get("ws_token", ""), session_key)
     except TokenError as exc:
         raise Refused(403, str(exc)) from exc
-    scope = bridge.build_scope(channel=channel, user=user, connection_id=connection_id, gateway=gateway)
-    if not bridge.run(bridge.can_connect(scope)):
-        raise Refused(403, f"Not allowed on channel {channel!r}.")
-    GatewayConnection.objects.create(
+    return GatewayConnection(
         connection_id=connection_id,
         api_gateway=gateway,
         user=user,
@@ -131,17 +158,47 @@ def connect(request, gateway, connection_id):
     )
 
 
-def disconnect(gateway, connection_id):
-    """Close the connection's row (kept for the dashboard and audits)."""
-    closed = GatewayConnection.objects.filter(connection_id=connection_id, api_gateway=gateway).update(
-        connected=False, disconnected_at=timezone.now()
+async def connect(request, gateway, connection_id):
+    """Start the channel's consumer for an admitted connection; its row names this process as the owner.
+
+    The consumer's own permissions (``can_connect``) decide last: a channel name is never authorization.
+    """
+    connection = await sync_to_async(admit)(request, gateway, connection_id)
+    scope = bridge.build_scope(
+        channel=connection.channel, user=connection.user, connection_id=connection_id, gateway=gateway
     )
-    if not closed:
+    live = await bridge.open_connection(scope, connection)
+    if live is None:
+        raise Refused(403, f"Not allowed on channel {connection.channel!r}.")
+    connection.owner_channel = live.relay.channel
+    try:
+        await sync_to_async(connection.save)(force_insert=True)
+    except IntegrityError as exc:
+        await live.stop()
+        raise Refused(400, "Connection id already registered.") from exc
+    except BaseException:
+        await live.stop()
+        raise
+    return ConnectAnswer(live)
+
+
+def close_row(gateway, connection_id):
+    """Close the connection's row (kept for the dashboard and audits); returns its owner's channel."""
+    connection = GatewayConnection.objects.filter(connection_id=connection_id, api_gateway=gateway).first()
+    if connection is None:
         raise Refused(400, "Unknown connection.")
+    sender.mark_closed([connection_id])
+    return connection.owner_channel
 
 
-def receive(request, gateway, connection_id):
-    """Run a ``$default`` frame through the channel's consumer; returns (replies, connection)."""
+async def disconnect(gateway, connection_id):
+    """The gateway closed the socket: close the row and end its consumer."""
+    owner = await sync_to_async(close_row)(gateway, connection_id)
+    await bridge.disconnect(connection_id, owner)
+
+
+def admit_frame(request, gateway, connection_id):
+    """The open connection a ``$default`` body is for, once the body and the connection's session are good."""
     connection = (
         GatewayConnection.objects.select_related("user", "api_gateway")
         .filter(connection_id=connection_id, api_gateway=gateway, connected=True)
@@ -152,7 +209,7 @@ def receive(request, gateway, connection_id):
     user = connection.user
     if user is not None and (not user.is_active or not secrets.compare_digest(connection.auth_hash, auth_hash(user))):
         sender.mark_closed([connection_id])
-        raise Refused(403, "The connection's session has ended.")
+        raise SessionEnded(connection)
     if len(request.body) > MAX_BODY_BYTES:
         raise Refused(413, "Message too large.")
     try:
@@ -164,5 +221,31 @@ def receive(request, gateway, connection_id):
     GatewayConnection.objects.filter(pk=connection.pk).update(
         last_seen_at=timezone.now(), request_count=F("request_count") + 1
     )
-    scope = bridge.build_scope(channel=connection.channel, user=user, connection_id=connection_id, gateway=gateway)
-    return bridge.run(bridge.serve_frame(scope, request.body.decode())), connection
+    return connection
+
+
+async def close_orphan(connection):
+    """Close a connection nobody serves any more (its server is gone) at the gateway, and its row."""
+    try:
+        await sync_to_async(sender.disconnect, thread_sensitive=False)(connection)
+    except Exception:
+        logger.exception("Closing gateway connection %s at the gateway failed", connection.connection_id)
+    await sync_to_async(sender.mark_closed)([connection.connection_id])
+
+
+async def receive(request, gateway, connection_id):
+    """Hand a ``$default`` body to the connection's consumer, in this process or at its owner.
+
+    The view answers once the consumer has it, not once it has served it: replies are posted as the consumer
+    sends them. A connection whose owner is gone is closed at the gateway (410), so that the client reconnects.
+    """
+    try:
+        connection = await sync_to_async(admit_frame)(request, gateway, connection_id)
+    except SessionEnded as ended:
+        await sync_to_async(bridge.end_sessions)([(connection_id, ended.connection.owner_channel)])
+        raise
+    if not await bridge.receive(connection, request.body.decode()):
+        await close_orphan(connection)
+        logger.warning("Gateway connection %s has no server any more: closed, so that it reconnects", connection_id)
+        return JsonResponse({"error": "The connection's server is gone; reconnect."}, status=410)
+    return JsonResponse({"status": "ok"})

@@ -3,9 +3,9 @@
 It holds the browsers' websockets and turns each event into the HTTP POST an HTTP_PROXY integration sends
 (``$connect`` with the handshake's Cookie, Origin and query string, ``$default`` per frame, ``$disconnect``
 on close) to ``<target>/apigw/events/<route>``. On the same port it serves the management API
-(``POST /{stage}/@connections/{id}``), so the site's real boto3 calls deliver to the browser, or get 410
-GoneException for a socket that is gone. Written on asyncio and the standard library only (RFC 6455 text
-frames, ping/pong, close); it never leaves 127.0.0.1 unless told to.
+(``POST /{stage}/@connections/{id}`` to send, ``DELETE`` to close), so the site's real boto3 calls reach the
+browser, or get 410 GoneException for a socket that is gone. Written on asyncio and the standard library only
+(RFC 6455 text frames, ping/pong, close); it never leaves 127.0.0.1 unless told to.
 """
 
 import asyncio
@@ -44,12 +44,13 @@ class Counts:
     refused: int = 0
     to_site: int = 0
     to_browser: int = 0
+    closed_by_site: int = 0
     gone: int = 0
 
     def summary(self):
         return (
-            f"connections {self.connections} (refused {self.refused}), messages to the site {self.to_site}, "
-            f"to browsers {self.to_browser}, Gone answers {self.gone}"
+            f"connections {self.connections} (refused {self.refused}, closed by the site {self.closed_by_site}), "
+            f"messages to the site {self.to_site}, to browsers {self.to_browser}, Gone answers {self.gone}"
         )
 
 
@@ -134,6 +135,7 @@ class LocalGateway:
         self.sockets = {}
         self.counts = Counts()
         self.server = None
+        self.handlers = set()
 
     @property
     def management_endpoint(self):
@@ -150,26 +152,32 @@ class LocalGateway:
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
+        for handler in self.handlers:
+            handler.cancel()
+        await asyncio.gather(*self.handlers, return_exceptions=True)
 
     async def handle(self, reader, writer):
+        handler = asyncio.current_task()
+        self.handlers.add(handler)
         try:
             method, target, headers = await read_head(reader)
             if headers.get("upgrade", "").lower() == "websocket":
                 await self.serve_websocket(reader, writer, target, headers)
-            elif method == "POST" and urlsplit(target).path.startswith(f"/{self.stage}/@connections/"):
-                await self.serve_management(reader, writer, target, headers)
+            elif method in ("POST", "DELETE") and urlsplit(target).path.startswith(f"/{self.stage}/@connections/"):
+                await self.serve_management(method, reader, writer, target, headers)
             else:
                 respond(writer, 404, b'{"message": "Not Found"}')
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ProtocolError, ValueError):
             pass
         finally:
+            self.handlers.discard(handler)
             with contextlib.suppress(ConnectionError):
                 await writer.drain()
             writer.close()
 
     # The management API
 
-    async def serve_management(self, reader, writer, target, headers):
+    async def serve_management(self, method, reader, writer, target, headers):
         size = int(headers.get("content-length", "0"))
         if size > MAX_MESSAGE_BYTES:
             respond(writer, 413, b'{"message": "Payload too large"}', ["x-amzn-ErrorType: PayloadTooLargeException"])
@@ -180,6 +188,14 @@ class LocalGateway:
         if socket is None or not socket.open:
             self.counts.gone += 1
             respond(writer, 410, b'{"message": "Gone"}', ["x-amzn-ErrorType: GoneException"])
+            return
+        if method == "DELETE":
+            # As API Gateway does: the browser's socket is closed, then $disconnect is sent to the site.
+            socket.open = False
+            await socket.send(OPCODE_CLOSE, struct.pack("!H", 1000))
+            socket.writer.close()
+            self.counts.closed_by_site += 1
+            respond(writer, 204)
             return
         await socket.send(OPCODE_TEXT, body)
         self.counts.to_browser += 1
@@ -273,6 +289,6 @@ class LocalGateway:
                 continue
             self.counts.to_site += 1
             status = await self.integrate("default", socket.connection_id, body=message)
-            if status >= 400:
+            if status >= 400 and socket.open:
                 await socket.send(OPCODE_TEXT, json.dumps({"message": "Internal server error"}).encode())
             message = b""

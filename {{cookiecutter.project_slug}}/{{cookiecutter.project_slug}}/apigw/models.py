@@ -88,6 +88,11 @@ class GatewayConnection(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="gateway_connections"
     )
     channel = models.CharField(max_length=128)
+    owner_channel = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The channel-layer channel of the server process whose consumer serves this connection.",
+    )
     session_key_hash = models.CharField(max_length=64, blank=True)
     auth_hash = models.CharField(max_length=64, blank=True)
     connected = models.BooleanField(default=True, db_index=True)

@@ -2,7 +2,8 @@
 
 boto3 is imported inside ``management_client`` only, so the rest of the app (the event view, the checks,
 the mixins) loads without it. Never post while a ``$connect`` integration is running: AWS answers 410
-(GoneException) until the connect request has returned, so the event view posts only after it.
+(GoneException) until the connect request has returned, so the bridge holds a new connection's frames until
+the connect answer has gone out.
 """
 
 import logging
@@ -82,11 +83,11 @@ def _post_payload(connection, payload):
     management_client(connection.api_gateway).post_to_connection(ConnectionId=connection.connection_id, Data=payload)
 
 
-def post(connection, data):
-    """Send ``data`` (JSON-encoded, or bytes as they are) to one connection; False when it is gone.
+def deliver(connection, data):
+    """Send ``data`` to one connection without touching the database; False when the gateway says it is gone.
 
-    A gone connection is marked closed; any other ClientError is raised, since it means a configuration
-    problem (credentials, IAM, endpoint) that a caller must see.
+    For callers that keep the database out of the thread doing network calls (the bridge's posting task);
+    any other ClientError is raised, since it means a configuration problem (credentials, IAM, endpoint).
     """
     from botocore.exceptions import ClientError
 
@@ -96,8 +97,34 @@ def post(connection, data):
     except ClientError as error:
         if not is_gone(error):
             raise
-        mark_closed([connection.connection_id])
-        connection.connected = False
+        return False
+    return True
+
+
+def post(connection, data):
+    """Send ``data`` (JSON-encoded, or bytes as they are) to one connection; False when it is gone.
+
+    A gone connection is marked closed; other errors are raised, as by ``deliver``.
+    """
+    if deliver(connection, data):
+        return True
+    mark_closed([connection.connection_id])
+    connection.connected = False
+    return False
+
+
+def disconnect(connection):
+    """Close the connection at the gateway (``delete_connection``); False when it was already gone.
+
+    The gateway then sends ``$disconnect`` for it, as when the browser closes.
+    """
+    from botocore.exceptions import ClientError
+
+    try:
+        management_client(connection.api_gateway).delete_connection(ConnectionId=connection.connection_id)
+    except ClientError as error:
+        if not is_gone(error):
+            raise
         return False
     return True
 

@@ -1,11 +1,15 @@
-"""The connection-token endpoint and the dashboard page built with the mixins."""
+"""The connection-token endpoint, and the pages built with the mixins: the dashboard{% if cookiecutter.use_chat_demo %}, the chat room{% endif %}."""
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import JsonResponse
+from django.http import {% if cookiecutter.use_chat_demo %}Http404, {% endif %}JsonResponse
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
+from django.views.generic import {% if cookiecutter.use_chat_demo %}DetailView, {% endif %}TemplateView
 
+{% if cookiecutter.use_chat_demo -%}
+from {{ cookiecutter.project_slug }}.chat.models import Room
+
+{% endif -%}
 from .mixins import AddWebSocketRouteToContextMixin
 from .tokens import issue_token, tokens_issued_recently
 
@@ -39,3 +43,24 @@ class DashboardView(LoginRequiredMixin, AddWebSocketRouteToContextMixin, Templat
     template_name = "apigw/dashboard.html"
     websocket_route_key = "dashboard"
     channel_name = "dashboard"
+{%- if cookiecutter.use_chat_demo %}
+
+
+class ChatRoomView(LoginRequiredMixin, AddWebSocketRouteToContextMixin, DetailView):
+    """The chat room page with its socket through the gateway: the chat's template and script, channel ``chat``.
+
+    Frames are the same as on ``/chat/room/<pk>/``, which talks to the site directly; every frame reaches the
+    gateway's ``$default`` route, so the default route's gateway serves the page.
+    """
+
+    model = Room
+    context_object_name = "room"
+    template_name = "apigw/chat_room.html"
+    channel_name = "chat"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["api_gateway_route"] is None:
+            raise Http404("No API gateway is registered: add one in the admin, or run manage.py apigw_local.")
+        return context
+{%- endif %}

@@ -8,6 +8,7 @@ import socket
 import struct
 from urllib.parse import urlsplit
 
+from asgiref.sync import ThreadSensitiveContext
 from django.conf import settings
 
 from {{ cookiecutter.project_slug }}.apigw.checks import configured_secrets
@@ -20,6 +21,7 @@ HOST = "localhost"
 TEST_CHANNELS = {
     "account": "{{ cookiecutter.project_slug }}.apigw.tests.gateway.AccountConsumer",
     "closed": "{{ cookiecutter.project_slug }}.apigw.tests.gateway.ClosedConsumer",
+    "team": "{{ cookiecutter.project_slug }}.apigw.tests.gateway.TeamConsumer",
 }
 ORIGIN = f"http://{HOST}"
 
@@ -43,6 +45,38 @@ class ClosedConsumer(AsyncAPIConsumer):
     """A consumer nobody may connect to: a channel name is never authorization."""
 
     permission_classes = [RefuseAll]
+
+
+class TeamConsumer(AsyncAPIConsumer):
+    """Says hello while connecting, joins groups, and hands their ``team.notice`` messages to its client.
+
+    State kept on the instance (``joined``) and group membership show whether a connection keeps its consumer.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    async def connect(self):
+        await super().connect()
+        self.joined = []
+        await self.send_json({"type": "hello"})
+
+    @action()
+    async def join(self, group, **kwargs):
+        await self.add_group(group)
+        self.joined.append(group)
+        return {"joined": self.joined}, 200
+
+    @action()
+    async def shout(self, group, text, **kwargs):
+        await self.channel_layer.group_send(group, {"type": "team.notice", "text": text})
+        return {"shouted": text}, 200
+
+    @action()
+    async def leave(self, **kwargs):
+        await self.close()
+
+    async def team_notice(self, event):
+        await self.send_json({"type": "notice", "text": event["text"]})
 
 
 def gateway_headers(gateway, connection_id, *, secret=None, **extra):
@@ -70,6 +104,24 @@ def gateway_request(client, route, gateway, connection_id, *, body=None, query="
     return client.post(
         url, data=data, content_type="application/json", **gateway_headers(gateway, connection_id, **headers)
     )
+
+
+async def async_gateway_request(client, route, gateway, connection_id, *, body=None, query="", **headers):
+    """``gateway_request`` for Django's AsyncClient, whose view runs on the test's own event loop.
+
+    So a connection's consumer lives as long as the test; the request's host is the test client's. The request
+    runs in a ``ThreadSensitiveContext``, as under Django's ASGIHandler: its sync middleware gets a thread of its
+    own, not the one the consumers' database work shares.
+    """
+    if route == "connect":
+        headers.setdefault("HTTP_ORIGIN", "http://testserver")
+    meta = {**gateway_headers(gateway, connection_id), **headers}
+    meta.pop("HTTP_HOST")
+    url = f"/apigw/events/{route}" + (f"?{query}" if query else "")
+    data = json.dumps(body) if body is not None and not isinstance(body, (str, bytes)) else (body or "")
+    names = {name.removeprefix("HTTP_").replace("_", "-").lower(): value for name, value in meta.items()}
+    async with ThreadSensitiveContext():
+        return await client.post(url, data=data, content_type="application/json", headers=names)
 
 
 class BrowserSocket:

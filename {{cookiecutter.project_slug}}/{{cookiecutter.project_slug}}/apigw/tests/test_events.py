@@ -1,17 +1,22 @@
 """The event view: every refusal, and connect / default / disconnect as the gateway sends them."""
 
-import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
+import asyncio
+import json
 
-from {{ cookiecutter.project_slug }}.apigw import sender
+import pytest
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import AsyncClient, Client
+
+from {{ cookiecutter.project_slug }}.apigw import bridge, sender
 from {{ cookiecutter.project_slug }}.apigw.models import GatewayConnection, WebSocketToken
 from {{ cookiecutter.project_slug }}.apigw.tokens import issue_token
 
 from .factories import make_gateway
-from .gateway import TEST_CHANNELS, gateway_request
+from .gateway import TEST_CHANNELS, async_gateway_request, gateway_request
 
-# Consumers run in a thread of their own (bridge.run), which must see the test's rows.
+# Consumers do their database work in another thread, which must see the test's rows.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CONNECTION_ID = "L0SM9cOFvHcCIhw="
@@ -24,10 +29,21 @@ def channels(settings):
 
 @pytest.fixture
 def posted(monkeypatch):
-    """What the view posts back, instead of calling AWS."""
+    """What the connection's consumer posts back, instead of calling AWS."""
     frames = []
-    monkeypatch.setattr(sender, "post", lambda connection, data: frames.append((connection.connection_id, data)))
+
+    def deliver(connection, data):
+        frames.append((connection.connection_id, json.loads(data)))
+        return True
+
+    monkeypatch.setattr(sender, "deliver", deliver)
     return frames
+
+
+async def wait_for(condition, timeout=5):
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
 
 
 @pytest.fixture
@@ -179,27 +195,6 @@ def connected(client, gateway, token):
     return GatewayConnection.objects.get(connection_id=CONNECTION_ID)
 
 
-def test_default_runs_the_action_and_posts_the_reply(client, gateway, connected, user, posted):
-    body = {"action": "whoami", "request_id": 7}
-    response = gateway_request(Client(enforce_csrf_checks=True), "default", gateway, CONNECTION_ID, body=body)
-    assert response.status_code == 200, response.content
-    [(connection_id, reply)] = posted
-    assert connection_id == CONNECTION_ID
-    assert reply["response_status"] == 200
-    assert reply["request_id"] == 7
-    assert reply["data"]["username"] == "ada"
-    connected.refresh_from_db()
-    assert connected.request_count == 1
-
-
-def test_default_error_frame_from_the_consumer(gateway, connected, posted):
-    body = {"action": "nosuch", "request_id": 1}
-    assert gateway_request(Client(), "default", gateway, CONNECTION_ID, body=body).status_code == 200
-    [(_, reply)] = posted
-    assert reply["response_status"] >= 400
-    assert reply["errors"]
-
-
 @pytest.mark.parametrize("body", ["not json", "[1, 2]"])
 def test_default_bad_body(gateway, connected, posted, body):
     assert_refused(gateway_request(Client(), "default", gateway, CONNECTION_ID, body=body), 400)
@@ -210,16 +205,6 @@ def test_default_body_over_128_kb(gateway, connected, posted):
     body = {"action": "whoami", "padding": "x" * (128 * 1024)}
     assert_refused(gateway_request(Client(), "default", gateway, CONNECTION_ID, body=body), 413)
     assert posted == []
-
-
-def test_oversized_reply_is_dropped_not_an_error(gateway, connected, monkeypatch, caplog):
-    def too_large(connection, data):
-        raise sender.PayloadTooLarge("too large")
-
-    monkeypatch.setattr(sender, "post", too_large)
-    response = gateway_request(Client(), "default", gateway, CONNECTION_ID, body={"action": "whoami"})
-    assert response.status_code == 200
-    assert "dropped" in caplog.text
 
 
 def test_default_unknown_connection(gateway, connected, posted):
@@ -268,5 +253,101 @@ def test_deactivation_ends_connection(connected, user):
 
 def test_logout_ends_connection(client, connected):
     client.logout()
+    connected.refresh_from_db()
+    assert not connected.connected
+
+
+# The connection's consumer lives on the server's event loop: with AsyncClient, that is the test's own.
+
+
+@pytest.fixture
+async def live_client(user, relays):
+    client = AsyncClient()
+    await client.aforce_login(user)
+    return client
+
+
+async def live_connect(client, gateway, user, channel="account"):
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    token, _ttl = await database_sync_to_async(issue_token)(user, session_key)
+    query = f"channel={channel}&ws_token={token}"
+    return await async_gateway_request(client, "connect", gateway, CONNECTION_ID, query=query)
+
+
+def live_default(gateway, body):
+    return async_gateway_request(AsyncClient(), "default", gateway, CONNECTION_ID, body=body)
+
+
+async def test_default_runs_the_action_and_posts_the_reply(live_client, gateway, user, posted):
+    assert (await live_connect(live_client, gateway, user)).status_code == 200
+    body = {"action": "whoami", "request_id": 7}
+    response = await live_default(gateway, body)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"status": "ok"}
+    await wait_for(lambda: posted)
+    [(connection_id, reply)] = posted
+    assert connection_id == CONNECTION_ID
+    assert (reply["response_status"], reply["request_id"], reply["data"]) == (200, 7, {"username": "ada"})
+    connection = await GatewayConnection.objects.aget(connection_id=CONNECTION_ID)
+    assert connection.request_count == 1
+    assert connection.owner_channel == (await bridge.Relay.current()).channel
+
+
+async def test_default_error_frame_from_the_consumer(live_client, gateway, user, posted):
+    assert (await live_connect(live_client, gateway, user)).status_code == 200
+    body = {"action": "nosuch", "request_id": 1}
+    assert (await live_default(gateway, body)).status_code == 200
+    await wait_for(lambda: posted)
+    [(_, reply)] = posted
+    assert reply["response_status"] >= 400
+    assert reply["errors"]
+
+
+async def test_instance_state_outlives_the_event(live_client, gateway, user, posted):
+    assert (await live_connect(live_client, gateway, user, channel="team")).status_code == 200
+    for group in ("a", "b"):
+        body = {"action": "join", "group": group, "request_id": group}
+        assert (await live_default(gateway, body)).status_code == 200
+    await wait_for(lambda: len(posted) == 3)
+    assert [frame for _, frame in posted][0] == {"type": "hello"}  # sent while connecting, posted after the answer
+    assert posted[2][1]["data"] == {"joined": ["a", "b"]}
+
+
+async def test_disconnect_ends_the_consumer(live_client, gateway, user, posted):
+    assert (await live_connect(live_client, gateway, user)).status_code == 200
+    relay = await bridge.Relay.current()
+    live = relay.connections[CONNECTION_ID]
+    assert (await async_gateway_request(AsyncClient(), "disconnect", gateway, CONNECTION_ID)).status_code == 200
+    await asyncio.wait_for(live.consumer_task, 5)
+    assert CONNECTION_ID not in relay.connections
+
+
+async def test_oversized_reply_is_dropped_not_an_error(live_client, gateway, user, monkeypatch, caplog):
+    frames = []
+
+    def deliver(connection, data):
+        frames.append(json.loads(data))
+        if len(frames) == 1:
+            raise sender.PayloadTooLarge("too large")
+        return True
+
+    monkeypatch.setattr(sender, "deliver", deliver)
+    assert (await live_connect(live_client, gateway, user)).status_code == 200
+    for request_id in (1, 2):
+        body = {"action": "whoami", "request_id": request_id}
+        assert (await live_default(gateway, body)).status_code == 200
+    await wait_for(lambda: len(frames) == 2)
+    assert frames[1]["request_id"] == 2
+    assert "dropped" in caplog.text
+
+
+def test_default_for_a_connection_whose_server_is_gone(client, gateway, connected, monkeypatch):
+    # The connect was served on an event loop that is over (the test client's): as after a restart.
+    monkeypatch.setattr(bridge, "ACK_TIMEOUT", 0.3)
+    closed = []
+    monkeypatch.setattr(sender, "disconnect", lambda connection: closed.append(connection.connection_id) or True)
+    response = gateway_request(Client(), "default", gateway, CONNECTION_ID, body={"action": "whoami"})
+    assert_refused(response, 410)
+    assert closed == [CONNECTION_ID]
     connected.refresh_from_db()
     assert not connected.connected

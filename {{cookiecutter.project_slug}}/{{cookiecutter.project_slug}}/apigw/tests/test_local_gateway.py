@@ -4,7 +4,11 @@
 which every bake serves.
 """
 
+import json
 import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,6 +17,7 @@ from django.test import Client
 from {{ cookiecutter.project_slug }}.apigw import sender
 from {{ cookiecutter.project_slug }}.apigw.models import GatewayConnection
 from {{ cookiecutter.project_slug }}.apigw.tokens import issue_token
+from {{ cookiecutter.project_slug }}.core.tests.live_server import LiveServer
 
 from .gateway import BrowserSocket
 
@@ -78,6 +83,76 @@ def test_refused_connect_refuses_the_handshake(local_gateway, site_server, signe
     assert browser.status == 403
     assert not GatewayConnection.objects.exists()
     assert local_gateway.counts.refused == 1
+
+
+def post_event(local_gateway, server, route, connection_id, body):
+    """An event POSTed to ``server`` as the gateway's integration sends it; returns the HTTP status."""
+    headers = local_gateway.integration_headers(connection_id)
+    headers["Host"] = urlsplit(server.url).netloc
+    request = urllib.request.Request(
+        f"{server.url}/apigw/events/{route}", data=json.dumps(body).encode(), method="POST", headers=headers
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def assert_closed_by_the_site(browser):
+    """The gateway closed the browser's socket (a close frame, or the connection dropped)."""
+    with pytest.raises(ConnectionError):
+        browser.receive_json()
+
+
+def test_a_restarted_server_closes_the_connections_it_held(local_gateway, site_server, signed_in):
+    user, session_key = signed_in
+    browser = open_socket(local_gateway, site_server, session_key, user)
+    assert browser.status == 101
+    browser.send_json({"ping": 1})
+    assert browser.receive_json()["echo"] == {"ping": 1}
+
+    site_server.stop()  # its consumers are gone; the gateway still holds the browser's socket
+    site_server.start()
+    browser.send_json({"ping": 2})
+    # No process holds the connection's consumer: the site closes it at the gateway, and the client reconnects.
+    assert_closed_by_the_site(browser)
+    wait_for(lambda: not GatewayConnection.objects.filter(connected=True).exists())
+    assert local_gateway.counts.closed_by_site == 1
+
+
+@pytest.fixture
+def second_server(site_server, tmp_path):
+    """Another daphne process of the same site (database, channel layer, gateway endpoint)."""
+    server = LiveServer(tmp_path / "daphne-2.log")
+    server.environment.update(site_server.environment)
+    server.start()
+    yield server
+    server.stop()
+    server.listener.close()
+    print(f"second daphne log:\n{server.log()}")
+
+
+def test_an_event_reaching_another_process_is_served_by_the_owner(
+    redis_layer, local_gateway, site_server, second_server, signed_in
+):
+    user, session_key = signed_in
+    browser = open_socket(local_gateway, site_server, session_key, user)
+    assert browser.status == 101
+    connection = GatewayConnection.objects.get()
+    assert connection.owner_channel
+
+    # The gateway may send any event to any process behind its integration's URL.
+    assert post_event(local_gateway, second_server, "default", connection.connection_id, {"ping": "elsewhere"}) == 200
+    assert browser.receive_json() == {"type": "pong", "echo": {"ping": "elsewhere"}, "user": "grace"}
+    assert GatewayConnection.objects.get().owner_channel == connection.owner_channel
+
+    site_server.stop()  # the owner goes away
+    assert post_event(local_gateway, second_server, "default", connection.connection_id, {"ping": "lost"}) == 410
+    assert_closed_by_the_site(browser)
+    wait_for(lambda: not GatewayConnection.objects.filter(connected=True).exists())
+
+
 {%- if cookiecutter.use_user_consumers %}
 
 

@@ -9,6 +9,9 @@ from django.views.generic import TemplateView
 
 from {{ cookiecutter.project_slug }}.apigw.mixins import AddWebSocketRouteToContextMixin, AppChannelWebSocketMixin
 from {{ cookiecutter.project_slug }}.apigw.models import ApiGatewayRoute
+{%- if cookiecutter.use_chat_demo %}
+from {{ cookiecutter.project_slug }}.chat.models import Room
+{%- endif %}
 
 from .factories import make_gateway, make_route
 
@@ -209,7 +212,29 @@ def test_the_home_page_links_the_dashboard(client):
 
 
 def test_the_dashboard_script_writes_text_only_and_reads_its_urls_from_the_page():
-    script = (Path(__file__).parents[2] / "static" / "apigw" / "dashboard.js").read_text()
+    static = Path(__file__).parents[2] / "static" / "apigw"
+    script = (static / "dashboard.js").read_text()
     assert "innerHTML" not in script and "insertAdjacentHTML" not in script
-    assert "root.dataset.websocketUrl" in script and "root.dataset.tokenEndpoint" in script
-    assert '"X-CSRFToken": csrfToken()' in script
+    assert "gatewayUrl(root)" in script
+    urls = (static / "gateway_url.js").read_text()
+    assert "element.dataset.websocketUrl" in urls and "element.dataset.tokenEndpoint" in urls
+    assert '"X-CSRFToken": csrfToken()' in urls
+{%- if cookiecutter.use_chat_demo %}
+
+
+def test_the_chat_room_page_through_the_gateway(client, user):
+    room = Room.objects.create(name="lobby", host=user)
+    url = reverse("apigw_chat_room", args=[room.pk])
+    assert client.get(url).status_code == 302  # signed-in users only, as the chat's own page
+    client.force_login(user)
+    assert client.get(url).status_code == 404  # no gateway registered yet
+    make_gateway(domain_name="ws.example.com")
+    response = client.get(url)
+    html = response.content.decode()
+    assert 'data-websocket-url="wss://ws.example.com?channel=chat"' in html
+    assert 'data-socket-url-module="/static/apigw/gateway_url.js"' in html
+    assert 'data-socket-path="/ws/chat/room/"' in html and "csrfmiddlewaretoken" in html
+    policy = response.headers.get("Content-Security-Policy") or response.headers["Content-Security-Policy-Report-Only"]
+    assert "wss://ws.example.com" in policy
+    assert client.get(reverse("apigw_chat_room", args=[room.pk + 1])).status_code == 404
+{%- endif %}

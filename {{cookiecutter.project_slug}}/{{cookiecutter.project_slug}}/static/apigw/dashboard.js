@@ -1,9 +1,10 @@
-// The dashboard page: asks the site for a one-time token (POST, with the CSRF token and the session
-// cookie), then opens the gateway's websocket with it (?channel=...&ws_token=...). The "dashboard"
+// The dashboard page: opens the gateway's websocket with a one-time token (gateway_url.js). The "dashboard"
 // channel is served by the site's ping consumer: the page pings on connecting, when asked, and every
 // few minutes (API Gateway closes a connection idle for 10 minutes), and lists every message the
 // gateway delivers; text only reaches the page through textContent. A closed socket reconnects with a
 // fresh token, since a token works once.
+
+import gatewayUrl from "./gateway_url.js";
 
 const RECONNECT_FIRST_DELAY = 1000; // milliseconds, doubled after every failed attempt
 const RECONNECT_MAX_DELAY = 30000;
@@ -21,24 +22,6 @@ let keepalive = null;
 function showState(state, text) {
   statusLine.dataset.state = state;
   statusLine.textContent = text;
-}
-
-function csrfToken() {
-  const field = document.querySelector("input[name=csrfmiddlewaretoken]");
-  return field ? field.value : "";
-}
-
-async function getToken() {
-  const response = await fetch(root.dataset.tokenEndpoint, {
-    method: "POST",
-    headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/json" },
-    credentials: "same-origin",
-  });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    throw new Error(body.detail || `Token request failed: ${response.status}`);
-  }
-  return body.token;
 }
 
 function addEntry(text) {
@@ -66,16 +49,15 @@ function retry() {
 
 async function connect() {
   showState("connecting", "Connecting…");
-  let token;
+  let url;
   try {
-    token = await getToken();
+    url = await gatewayUrl(root);
   } catch (error) {
     showState("error", error.message);
     retry();
     return;
   }
-  const separator = root.dataset.websocketUrl.includes("?") ? "&" : "?";
-  socket = new WebSocket(`${root.dataset.websocketUrl}${separator}ws_token=${encodeURIComponent(token)}`);
+  socket = new WebSocket(url);
   socket.addEventListener("open", () => {
     failures = 0;
     showState("open", "Connected");

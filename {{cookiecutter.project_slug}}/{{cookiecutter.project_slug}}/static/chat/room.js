@@ -2,7 +2,8 @@
 // {action, request_id, ...arguments} out, {action, errors, data, response_status, request_id} in.
 // The page joins the room, subscribes to its messages and to the room itself, shows who is here,
 // and when the connection drops it reconnects with backoff, subscribes again and fetches what it missed.
-// User text only ever reaches the page through textContent.
+// User text only ever reaches the page through textContent. The socket is the site's own, unless the page
+// names a module (data-socket-url-module) whose default export gives the URL of each new socket.
 
 const RECONNECT_FIRST_DELAY = 500; // milliseconds, doubled after every failed attempt
 const RECONNECT_MAX_DELAY = 15000;
@@ -17,7 +18,7 @@ const ROOM = "room"; // subscribe_instance: update / delete of the room
 /** A websocket that answers requests with promises, hands pushes to a callback and reconnects. */
 class ApiSocket {
   constructor(url, { onOpen, onPush, onState }) {
-    this.url = url;
+    this.url = url; // async () => the URL to open
     this.onOpen = onOpen;
     this.onPush = onPush;
     this.onState = onState;
@@ -27,9 +28,18 @@ class ApiSocket {
     this.stopped = false;
   }
 
-  connect() {
+  async connect() {
     this.onState("connecting");
-    const ws = new WebSocket(this.url);
+    let url;
+    try {
+      url = await this.url();
+    } catch {
+      this.ws = null;
+      this.closed(null, null); // retried like a dropped connection
+      return;
+    }
+    if (this.stopped) return; // closed while the URL was on its way
+    const ws = new WebSocket(url);
     ws.addEventListener("open", () => {
       this.failures = 0;
       this.onOpen(); // which reports "open" once the page is ready to be used
@@ -311,8 +321,17 @@ async function leave(event) {
   window.location.assign(leaveLink.href);
 }
 
-const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-const socket = new ApiSocket(`${scheme}//${window.location.host}${root.dataset.socketPath}`, {
+/** The URL of the next socket: the site's, or the one the page's socket-URL module gives for this element. */
+async function socketUrl() {
+  if (root.dataset.socketUrlModule) {
+    const { default: url } = await import(root.dataset.socketUrlModule);
+    return url(root);
+  }
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${window.location.host}${root.dataset.socketPath}`;
+}
+
+const socket = new ApiSocket(socketUrl, {
   onOpen: enterRoom,
   onPush,
   onState: showState,

@@ -1,7 +1,6 @@
 """Fixtures of the apigw tests: the local gateway in front of the site under daphne."""
 
 import asyncio
-import contextlib
 import threading
 
 import pytest
@@ -11,6 +10,8 @@ from {{ cookiecutter.project_slug }}.apigw import bridge, sender
 from {{ cookiecutter.project_slug }}.apigw.checks import configured_secrets
 from {{ cookiecutter.project_slug }}.apigw.local_gateway import LocalGateway
 from {{ cookiecutter.project_slug }}.apigw.management.commands.apigw_local import API_ID, STAGE, register
+
+from .gateway import ServerLoop, stop_relay, stop_relays_of_this_loop
 
 AWS_TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
@@ -24,7 +25,7 @@ def fresh_channel_layer():
 
 
 class Relays:
-    """The relays of the test's event loop, and relays standing in for other server processes (``another()``)."""
+    """Relays standing in for other server processes (``another()``), on the test's event loop."""
 
     def __init__(self):
         self.others = []
@@ -35,32 +36,26 @@ class Relays:
         self.others.append(relay)
         return relay
 
-    @staticmethod
-    async def stop(relay):
-        """Stop a relay as its process would stop: its consumers get their disconnect, its reading ends.
-
-        A cancelled channels-redis receive can swallow the cancellation (redis-py turns it into a read timeout
-        and retries), so the relay's task is cancelled until it is done.
-        """
-        for live in list(relay.connections.values()):
-            live.end(bridge.STOP, bridge.CLIENT_LEFT)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(live.consumer_task), 5)
-        while not relay.task.done():
-            relay.task.cancel()
-            await asyncio.wait([relay.task], timeout=0.5)
+    stop = staticmethod(stop_relay)
 
 
 @pytest.fixture
 async def relays():
     """For tests whose gateway connections live on the test's event loop: once the test is over, every relay of
-    that loop is stopped before the loop closes (see ``Relays.stop``)."""
+    that loop is stopped before the loop closes."""
     relays = Relays()
     yield relays
-    loop = asyncio.get_running_loop()
-    mine = [relay for (_layer, relay_loop), relay in list(bridge._relays.items()) if relay_loop is loop]
-    for relay in mine + relays.others:
-        await relays.stop(relay)
+    await stop_relays_of_this_loop()
+    for relay in relays.others:
+        await stop_relay(relay)
+
+
+@pytest.fixture
+def server():
+    """A server process's event loop for sync tests that post gateway events (``ServerLoop``)."""
+    server = ServerLoop()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -1,22 +1,26 @@
 """Requests shaped like API Gateway's HTTP_PROXY integrations, and a browser-like websocket client, for tests."""
 
+import asyncio
 import base64
 import contextlib
 import json
 import os
 import socket
 import struct
+import threading
 from urllib.parse import urlsplit
 
 from asgiref.sync import ThreadSensitiveContext
-from django.conf import settings
+from django.test import AsyncClient
 
+from {{ cookiecutter.project_slug }}.apigw import bridge
 from {{ cookiecutter.project_slug }}.apigw.checks import configured_secrets
 from {{ cookiecutter.project_slug }}.channels_rest.consumers import AsyncAPIConsumer
 from {{ cookiecutter.project_slug }}.channels_rest.decorators import action
 from {{ cookiecutter.project_slug }}.channels_rest.permissions import BasePermission, IsAuthenticated
 
-HOST = "localhost"
+# The host of Django's test clients, which the AsyncClient always sends.
+HOST = "testserver"
 # The consumers the tests serve through the gateway (settings.APIGW_CHANNELS), whatever options were baked.
 TEST_CHANNELS = {
     "account": "{{ cookiecutter.project_slug }}.apigw.tests.gateway.AccountConsumer",
@@ -82,7 +86,6 @@ class TeamConsumer(AsyncAPIConsumer):
 def gateway_headers(gateway, connection_id, *, secret=None, **extra):
     """The headers the gateway adds to every event (``Connectionid`` from ``context.connectionId``)."""
     headers = {
-        "HTTP_HOST": HOST,
         "HTTP_CONNECTIONID": connection_id,
         "HTTP_X_AMZN_APIGATEWAY_API_ID": gateway.api_id,
         "HTTP_X_WS_GATEWAY_SECRET": configured_secrets()[0] if secret is None else secret,
@@ -93,35 +96,79 @@ def gateway_headers(gateway, connection_id, *, secret=None, **extra):
     return {name: value for name, value in headers.items() if value is not None}
 
 
-def gateway_request(client, route, gateway, connection_id, *, body=None, query="", session_key=None, **headers):
-    """POST one event to ``apigw/events/<route>`` as the gateway would; ``session_key`` sets the forwarded cookie."""
-    if session_key:
-        headers.setdefault("HTTP_COOKIE", f"{settings.SESSION_COOKIE_NAME}={session_key}")
-    if route == "connect":
-        headers.setdefault("HTTP_ORIGIN", ORIGIN)
-    url = f"/apigw/events/{route}" + (f"?{query}" if query else "")
-    data = json.dumps(body) if body is not None and not isinstance(body, (str, bytes)) else (body or "")
-    return client.post(
-        url, data=data, content_type="application/json", **gateway_headers(gateway, connection_id, **headers)
-    )
-
-
 async def async_gateway_request(client, route, gateway, connection_id, *, body=None, query="", **headers):
-    """``gateway_request`` for Django's AsyncClient, whose view runs on the test's own event loop.
+    """POST one event to ``apigw/events/<route>`` as the gateway would, with Django's AsyncClient.
 
-    So a connection's consumer lives as long as the test; the request's host is the test client's. The request
-    runs in a ``ThreadSensitiveContext``, as under Django's ASGIHandler: its sync middleware gets a thread of its
-    own, not the one the consumers' database work shares.
+    The view runs on the caller's event loop, so a connection's consumer lives as long as that loop. The
+    request runs in a ``ThreadSensitiveContext``, as under Django's ASGIHandler: its sync middleware gets a
+    thread of its own, not the one the consumers' database work shares.
     """
     if route == "connect":
-        headers.setdefault("HTTP_ORIGIN", "http://testserver")
-    meta = {**gateway_headers(gateway, connection_id), **headers}
-    meta.pop("HTTP_HOST")
+        headers.setdefault("HTTP_ORIGIN", ORIGIN)
+    meta = gateway_headers(gateway, connection_id, **headers)
     url = f"/apigw/events/{route}" + (f"?{query}" if query else "")
     data = json.dumps(body) if body is not None and not isinstance(body, (str, bytes)) else (body or "")
     names = {name.removeprefix("HTTP_").replace("_", "-").lower(): value for name, value in meta.items()}
     async with ThreadSensitiveContext():
         return await client.post(url, data=data, content_type="application/json", headers=names)
+
+
+async def stop_relay(relay):
+    """Stop a relay as its process would stop: its consumers get their disconnect, its reading ends.
+
+    A cancelled channels-redis receive can swallow the cancellation (redis-py retries the interrupted read), so
+    the relay's task is cancelled until it is done.
+    """
+    for live in list(relay.connections.values()):
+        live.end(bridge.STOP, bridge.CLIENT_LEFT)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(live.consumer_task), 5)
+    while not relay.task.done():
+        relay.task.cancel()
+        await asyncio.wait([relay.task], timeout=0.5)
+
+
+async def stop_relays_of_this_loop():
+    loop = asyncio.get_running_loop()
+    for (_layer, relay_loop), relay in list(bridge._relays.items()):
+        if relay_loop is loop:
+            await stop_relay(relay)
+
+
+class ServerLoop:
+    """The event loop of one server process (daphne's), in a thread of the test process.
+
+    The event view starts a connection's consumer on the loop that serves its ``$connect``, and under a server
+    that loop lasts as long as the process. Django's sync test Client would run each request on a loop of its
+    own that ends with the request, taking the consumer with it; sync tests post their events here instead.
+    ``stop()`` ends the loop as a process ends: its relays stop first. Two of them are two processes.
+    """
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="server loop", daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine, timeout=30):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def post(self, client, route, gateway, connection_id, **kwargs):
+        """``async_gateway_request`` on this loop, with the cookies of ``client`` (a sync test Client)."""
+
+        async def request():
+            async_client = AsyncClient()
+            async_client.cookies = client.cookies
+            return await async_gateway_request(async_client, route, gateway, connection_id, **kwargs)
+
+        return self.run(request())
+
+    def stop(self):
+        if self.loop.is_closed():
+            return
+        self.run(stop_relays_of_this_loop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
 
 
 class BrowserSocket:

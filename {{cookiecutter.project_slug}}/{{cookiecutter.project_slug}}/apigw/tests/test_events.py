@@ -14,7 +14,7 @@ from {{ cookiecutter.project_slug }}.apigw.models import GatewayConnection, WebS
 from {{ cookiecutter.project_slug }}.apigw.tokens import issue_token
 
 from .factories import make_gateway
-from .gateway import TEST_CHANNELS, async_gateway_request, gateway_request
+from .gateway import TEST_CHANNELS, ServerLoop, async_gateway_request, gateway_headers
 
 # Consumers do their database work in another thread, which must see the test's rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,8 +68,8 @@ def token(client, user):
     return issue_token(user, client.session.session_key)[0]
 
 
-def connect(client, gateway, token, channel="account", connection_id=CONNECTION_ID, **headers):
-    return gateway_request(
+def connect(server, client, gateway, token, channel="account", connection_id=CONNECTION_ID, **headers):
+    return server.post(
         client, "connect", gateway, connection_id, query=f"channel={channel}&ws_token={token}", **headers
     )
 
@@ -84,32 +84,32 @@ def assert_refused(response, status):
 
 
 @pytest.mark.parametrize("secret", ["", "wrong-secret-wrong-secret-wrong-secret"])
-def test_wrong_or_missing_secret(client, gateway, token, secret):
-    assert_refused(connect(client, gateway, token, HTTP_X_WS_GATEWAY_SECRET=secret), 403)
+def test_wrong_or_missing_secret(server, client, gateway, token, secret):
+    assert_refused(connect(server, client, gateway, token, HTTP_X_WS_GATEWAY_SECRET=secret), 403)
     assert not GatewayConnection.objects.exists()
     assert not WebSocketToken.objects.filter(used_at__isnull=False).exists()
 
 
-def test_rotated_secret_accepted(settings, client, gateway, token):
+def test_rotated_secret_accepted(server, settings, client, gateway, token):
     settings.APIGW_SECRET = [
         "new-secret-new-secret-new-secret-0123",
         "test-gateway-secret-not-for-production-0123456789",
     ]
-    response = connect(client, gateway, token, HTTP_X_WS_GATEWAY_SECRET=settings.APIGW_SECRET[1])
+    response = connect(server, client, gateway, token, HTTP_X_WS_GATEWAY_SECRET=settings.APIGW_SECRET[1])
     assert response.status_code == 200
 
 
-def test_unknown_api_id(client, gateway, token):
-    assert_refused(connect(client, gateway, token, HTTP_X_AMZN_APIGATEWAY_API_ID="other"), 403)
+def test_unknown_api_id(server, client, gateway, token):
+    assert_refused(connect(server, client, gateway, token, HTTP_X_AMZN_APIGATEWAY_API_ID="other"), 403)
 
 
-def test_missing_api_id(client, gateway, token):
-    assert_refused(connect(client, gateway, token, HTTP_X_AMZN_APIGATEWAY_API_ID=None), 400)
+def test_missing_api_id(server, client, gateway, token):
+    assert_refused(connect(server, client, gateway, token, HTTP_X_AMZN_APIGATEWAY_API_ID=None), 400)
 
 
 @pytest.mark.parametrize("connection_id", ["", "has space", "x" * 129, "semi;colon"])
-def test_malformed_connection_id(client, gateway, token, connection_id):
-    assert_refused(connect(client, gateway, token, connection_id=connection_id), 400)
+def test_malformed_connection_id(server, client, gateway, token, connection_id):
+    assert_refused(connect(server, client, gateway, token, connection_id=connection_id), 400)
 
 
 def test_get_is_refused(client, gateway):
@@ -119,8 +119,8 @@ def test_get_is_refused(client, gateway):
 # Connect
 
 
-def test_connect_creates_the_connection(client, gateway, token, user):
-    response = connect(client, gateway, token)
+def test_connect_creates_the_connection(server, client, gateway, token, user):
+    response = connect(server, client, gateway, token)
     assert response.status_code == 200, response.content
     connection = GatewayConnection.objects.get(connection_id=CONNECTION_ID)
     assert (connection.user, connection.channel, connection.api_gateway, connection.connected) == (
@@ -133,112 +133,115 @@ def test_connect_creates_the_connection(client, gateway, token, user):
     assert len(connection.auth_hash) == 64
 
 
-def test_connect_default_channel(client, gateway, token):
+def test_connect_default_channel(server, client, gateway, token):
     gateway.default_channel = "account"
     gateway.save()
-    response = gateway_request(client, "connect", gateway, CONNECTION_ID, query=f"ws_token={token}")
+    response = server.post(client, "connect", gateway, CONNECTION_ID, query=f"ws_token={token}")
     assert response.status_code == 200
     assert GatewayConnection.objects.get().channel == "account"
 
 
 def test_host_not_allowed(client, gateway, token):
-    # Django's CommonMiddleware refuses a host outside ALLOWED_HOSTS before the view (400).
-    assert connect(client, gateway, token, HTTP_HOST="evil.example").status_code == 400
+    # Django's CommonMiddleware refuses a host outside ALLOWED_HOSTS before the view (400). The sync test client
+    # can set the Host header (the async one always sends its own), and nothing reaches a consumer.
+    headers = gateway_headers(gateway, CONNECTION_ID, HTTP_HOST="evil.example", HTTP_ORIGIN="http://evil.example")
+    url = f"/apigw/events/connect?channel=account&ws_token={token}"
+    assert client.post(url, content_type="application/json", **headers).status_code == 400
     assert not GatewayConnection.objects.exists()
     assert not WebSocketToken.objects.filter(used_at__isnull=False).exists()
 
 
-def test_origin_on_a_subdomain(settings, client, gateway, token):
-    settings.ALLOWED_HOSTS = ["localhost", ".localhost"]
-    assert connect(client, gateway, token, HTTP_ORIGIN="https://app.localhost").status_code == 200
+def test_origin_on_a_subdomain(server, settings, client, gateway, token):
+    settings.ALLOWED_HOSTS = ["testserver", ".testserver"]
+    assert connect(server, client, gateway, token, HTTP_ORIGIN="https://app.testserver").status_code == 200
 
 
-@pytest.mark.parametrize("origin", [None, "ftp://localhost", "http://evil.example", "http://notlocalhost", "null"])
-def test_bad_origin(client, gateway, token, origin):
-    assert_refused(connect(client, gateway, token, HTTP_ORIGIN=origin), 403)
+@pytest.mark.parametrize("origin", [None, "ftp://testserver", "http://evil.example", "http://nottestserver", "null"])
+def test_bad_origin(server, client, gateway, token, origin):
+    assert_refused(connect(server, client, gateway, token, HTTP_ORIGIN=origin), 403)
     assert not WebSocketToken.objects.filter(used_at__isnull=False).exists()
 
 
-def test_unknown_channel_refused_before_the_token_is_spent(client, gateway, token):
-    assert_refused(connect(client, gateway, token, channel="nosuch"), 403)
+def test_unknown_channel_refused_before_the_token_is_spent(server, client, gateway, token):
+    assert_refused(connect(server, client, gateway, token, channel="nosuch"), 403)
     assert not WebSocketToken.objects.filter(used_at__isnull=False).exists()
-    assert connect(client, gateway, token).status_code == 200
+    assert connect(server, client, gateway, token).status_code == 200
 
 
-def test_consumer_permissions_refuse(client, gateway, token):
-    assert_refused(connect(client, gateway, token, channel="closed"), 403)
+def test_consumer_permissions_refuse(server, client, gateway, token):
+    assert_refused(connect(server, client, gateway, token, channel="closed"), 403)
     assert not GatewayConnection.objects.exists()
 
 
-def test_token_replay_refused(client, gateway, token):
-    assert connect(client, gateway, token).status_code == 200
-    assert_refused(connect(client, gateway, token, connection_id="another"), 403)
+def test_token_replay_refused(server, client, gateway, token):
+    assert connect(server, client, gateway, token).status_code == 200
+    assert_refused(connect(server, client, gateway, token, connection_id="another"), 403)
     assert GatewayConnection.objects.count() == 1
 
 
-def test_token_of_another_session_refused(client, gateway, token, user):
+def test_token_of_another_session_refused(server, client, gateway, token, user):
     other = Client(enforce_csrf_checks=True)
     other.force_login(user)
-    assert_refused(connect(other, gateway, token), 403)
+    assert_refused(connect(server, other, gateway, token), 403)
 
 
-def test_missing_token_refused(client, gateway):
-    assert_refused(gateway_request(client, "connect", gateway, CONNECTION_ID, query="channel=account"), 403)
+def test_missing_token_refused(server, client, gateway):
+    assert_refused(server.post(client, "connect", gateway, CONNECTION_ID, query="channel=account"), 403)
 
 
 # Default and disconnect
 
 
 @pytest.fixture
-def connected(client, gateway, token):
-    assert connect(client, gateway, token).status_code == 200
+def connected(server, client, gateway, token):
+    assert connect(server, client, gateway, token).status_code == 200
     return GatewayConnection.objects.get(connection_id=CONNECTION_ID)
 
 
 @pytest.mark.parametrize("body", ["not json", "[1, 2]"])
-def test_default_bad_body(gateway, connected, posted, body):
-    assert_refused(gateway_request(Client(), "default", gateway, CONNECTION_ID, body=body), 400)
+def test_default_bad_body(server, gateway, connected, posted, body):
+    assert_refused(server.post(Client(), "default", gateway, CONNECTION_ID, body=body), 400)
     assert posted == []
 
 
-def test_default_body_over_128_kb(gateway, connected, posted):
+def test_default_body_over_128_kb(server, gateway, connected, posted):
     body = {"action": "whoami", "padding": "x" * (128 * 1024)}
-    assert_refused(gateway_request(Client(), "default", gateway, CONNECTION_ID, body=body), 413)
+    assert_refused(server.post(Client(), "default", gateway, CONNECTION_ID, body=body), 413)
     assert posted == []
 
 
-def test_default_unknown_connection(gateway, connected, posted):
-    assert_refused(gateway_request(Client(), "default", gateway, "unknown", body={"action": "list"}), 400)
+def test_default_unknown_connection(server, gateway, connected, posted):
+    assert_refused(server.post(Client(), "default", gateway, "unknown", body={"action": "list"}), 400)
 
 
-def test_default_other_gateway(gateway, connected, posted):
+def test_default_other_gateway(server, gateway, connected, posted):
     other = make_gateway(name="other", api_id="othergw")
-    assert_refused(gateway_request(Client(), "default", other, CONNECTION_ID, body={"action": "list"}), 400)
+    assert_refused(server.post(Client(), "default", other, CONNECTION_ID, body={"action": "list"}), 400)
 
 
-def test_disconnect_closes_and_default_is_refused_after(gateway, connected, posted):
-    assert gateway_request(Client(), "disconnect", gateway, CONNECTION_ID).status_code == 200
+def test_disconnect_closes_and_default_is_refused_after(server, gateway, connected, posted):
+    assert server.post(Client(), "disconnect", gateway, CONNECTION_ID).status_code == 200
     connected.refresh_from_db()
     assert not connected.connected
     assert connected.disconnected_at is not None
-    assert_refused(gateway_request(Client(), "default", gateway, CONNECTION_ID, body={"action": "list"}), 400)
+    assert_refused(server.post(Client(), "default", gateway, CONNECTION_ID, body={"action": "list"}), 400)
 
 
-def test_disconnect_unknown(gateway):
-    assert_refused(gateway_request(Client(), "disconnect", gateway, "unknown"), 400)
+def test_disconnect_unknown(server, gateway):
+    assert_refused(server.post(Client(), "disconnect", gateway, "unknown"), 400)
 
 
-def test_password_change_ends_connection(gateway, connected, user, posted):
+def test_password_change_ends_connection(server, gateway, connected, user, posted):
     user.set_password("another-password-123")
     user.save()
     connected.refresh_from_db()
     assert not connected.connected
-    assert_refused(gateway_request(Client(), "default", gateway, CONNECTION_ID, body={"action": "list"}), 400)
+    assert_refused(server.post(Client(), "default", gateway, CONNECTION_ID, body={"action": "list"}), 400)
 
 
-def test_stale_auth_hash_is_closed_on_default(gateway, connected, posted):
+def test_stale_auth_hash_is_closed_on_default(server, gateway, connected, posted):
     GatewayConnection.objects.filter(pk=connected.pk).update(auth_hash="0" * 64)
-    assert_refused(gateway_request(Client(), "default", gateway, CONNECTION_ID, body={"action": "list"}), 403)
+    assert_refused(server.post(Client(), "default", gateway, CONNECTION_ID, body={"action": "list"}), 403)
     connected.refresh_from_db()
     assert not connected.connected
     assert posted == []
@@ -341,12 +344,17 @@ async def test_oversized_reply_is_dropped_not_an_error(live_client, gateway, use
     assert "dropped" in caplog.text
 
 
-def test_default_for_a_connection_whose_server_is_gone(client, gateway, connected, monkeypatch):
-    # The connect was served on an event loop that is over (the test client's): as after a restart.
+def test_default_for_a_connection_whose_server_is_gone(server, gateway, connected, monkeypatch):
+    # The connect was served by a process that has stopped since; the next event reaches another one.
     monkeypatch.setattr(bridge, "ACK_TIMEOUT", 0.3)
     closed = []
     monkeypatch.setattr(sender, "disconnect", lambda connection: closed.append(connection.connection_id) or True)
-    response = gateway_request(Client(), "default", gateway, CONNECTION_ID, body={"action": "whoami"})
+    server.stop()
+    another = ServerLoop()
+    try:
+        response = another.post(Client(), "default", gateway, CONNECTION_ID, body={"action": "whoami"})
+    finally:
+        another.stop()
     assert_refused(response, 410)
     assert closed == [CONNECTION_ID]
     connected.refresh_from_db()

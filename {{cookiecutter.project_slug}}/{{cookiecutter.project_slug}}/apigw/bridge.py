@@ -242,11 +242,16 @@ class LiveConnection:
             delay *= 2
 
     async def close_at_gateway(self):
-        try:
-            await sync_to_async(sender.disconnect, thread_sensitive=False)(self.connection)
-        except Exception:
-            logger.exception("Closing gateway connection %s at the gateway failed", self.connection_id)
-        await database_sync_to_async(sender.mark_closed)([self.connection_id])
+        await close_at_gateway(self.connection)
+
+
+async def close_at_gateway(connection):
+    """Close ``connection`` at the gateway (boto3 in a worker thread) and its row; a failed close is logged."""
+    try:
+        await sync_to_async(sender.disconnect, thread_sensitive=False)(connection)
+    except Exception:
+        logger.exception("Closing gateway connection %s at the gateway failed", connection.connection_id)
+    await database_sync_to_async(sender.mark_closed)([connection.connection_id])
 
 
 # (channel layer, event loop) -> the relay of that loop.

@@ -224,15 +224,6 @@ def admit_frame(request, gateway, connection_id):
     return connection
 
 
-async def close_orphan(connection):
-    """Close a connection nobody serves any more (its server is gone) at the gateway, and its row."""
-    try:
-        await sync_to_async(sender.disconnect, thread_sensitive=False)(connection)
-    except Exception:
-        logger.exception("Closing gateway connection %s at the gateway failed", connection.connection_id)
-    await sync_to_async(sender.mark_closed)([connection.connection_id])
-
-
 async def receive(request, gateway, connection_id):
     """Hand a ``$default`` body to the connection's consumer, in this process or at its owner.
 
@@ -245,7 +236,7 @@ async def receive(request, gateway, connection_id):
         await sync_to_async(bridge.end_sessions)([(connection_id, ended.connection.owner_channel)])
         raise
     if not await bridge.receive(connection, request.body.decode()):
-        await close_orphan(connection)
+        await bridge.close_at_gateway(connection)
         logger.warning("Gateway connection %s has no server any more: closed, so that it reconnects", connection_id)
         return JsonResponse({"error": "The connection's server is gone; reconnect."}, status=410)
     return JsonResponse({"status": "ok"})

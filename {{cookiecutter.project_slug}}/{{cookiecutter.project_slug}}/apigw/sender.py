@@ -83,22 +83,28 @@ def _post_payload(connection, payload):
     management_client(connection.api_gateway).post_to_connection(ConnectionId=connection.connection_id, Data=payload)
 
 
-def deliver(connection, data):
-    """Send ``data`` to one connection without touching the database; False when the gateway says it is gone.
+def unless_gone(call, *args, **kwargs):
+    """Make one management API call; False when the gateway says the connection is gone, else True.
 
-    For callers that keep the database out of the thread doing network calls (the bridge's posting task);
-    any other ClientError is raised, since it means a configuration problem (credentials, IAM, endpoint).
+    Any other ClientError is raised, since it means a configuration problem (credentials, IAM, endpoint).
     """
     from botocore.exceptions import ClientError
 
-    payload = encode(data)
     try:
-        _post_payload(connection, payload)
+        call(*args, **kwargs)
     except ClientError as error:
         if not is_gone(error):
             raise
         return False
     return True
+
+
+def deliver(connection, data):
+    """Send ``data`` to one connection without touching the database; False when the gateway says it is gone.
+
+    For callers that keep the database out of the thread doing network calls (the bridge's posting task).
+    """
+    return unless_gone(_post_payload, connection, encode(data))
 
 
 def post(connection, data):
@@ -118,15 +124,8 @@ def disconnect(connection):
 
     The gateway then sends ``$disconnect`` for it, as when the browser closes.
     """
-    from botocore.exceptions import ClientError
-
-    try:
-        management_client(connection.api_gateway).delete_connection(ConnectionId=connection.connection_id)
-    except ClientError as error:
-        if not is_gone(error):
-            raise
-        return False
-    return True
+    client = management_client(connection.api_gateway)
+    return unless_gone(client.delete_connection, ConnectionId=connection.connection_id)
 
 
 def post_many(connections, data):
